@@ -1,0 +1,22 @@
+import datetime as dt
+
+from pipelines.runner import materialize_pipeline
+from pipelines.settings import load_settings
+
+
+def run(args) -> int:
+    summary = materialize_pipeline(load_settings(), select=args.select, as_of=args.as_of)
+    if summary.partition_range:
+        print(f"ingested partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
+    print(f"materialized {len(summary.materialized)} assets")
+    if summary.failed_checks:
+        print("failed checks: " + ", ".join(summary.failed_checks))
+        return 1
+    return 0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="materialize assets in-process (same definitions as the UI)")
+    parser.add_argument("--select", default=None, help='Dagster asset selection, e.g. "key:marts/*" (default: all)')
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="ingest files up to this day")
+    parser.set_defaults(func=run)

@@ -1,0 +1,1 @@
+"""Core layer: identity stitching, ``core.events`` and ``core.users``."""

@@ -1,0 +1,1 @@
+"""One sub-package per domain, each exposing ``defs``; ``pipelines.definitions`` merges them."""

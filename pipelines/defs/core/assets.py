@@ -1,0 +1,65 @@
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.config import load_definitions
+from pipelines.core.build import build_events, build_identity_map, build_users
+from pipelines.resources import DUCKDB_POOL, open_warehouse
+from pipelines.settings import load_settings
+from pipelines.warehouse import table_preview
+
+
+@dg.asset(key=["core", "identity_map"], deps=[["raw", "events"]], group_name="core", pool=DUCKDB_POOL, kinds={"duckdb"})
+def identity_map(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """First link wins: each anonymous id → the first user id it appeared with."""
+    with open_warehouse(duckdb) as conn:
+        counts = build_identity_map(conn)
+        preview = table_preview(conn, "core.identity_conflicts")
+    return dg.MaterializeResult(metadata={**counts, "conflicts_preview": dg.MetadataValue.md(preview)})
+
+
+@dg.asset(
+    key=["core", "events"],
+    deps=[["core", "identity_map"]],
+    group_name="core",
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+    check_specs=[dg.AssetCheckSpec("event_id_unique", asset=["core", "events"], blocking=True)],
+)
+def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """raw.events with the stitched user_key and the activity flag from retainly.yaml."""
+    with open_warehouse(duckdb) as conn:
+        counts = build_events(conn, load_definitions(home=load_settings().home))
+        duplicated = conn.execute(
+            "SELECT count(*) - count(DISTINCT event_id) FROM core.events"
+        ).fetchone()[0]
+        preview = table_preview(conn, "core.events")
+    return dg.MaterializeResult(
+        metadata={**counts, "preview": dg.MetadataValue.md(preview)},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="event_id_unique", passed=duplicated == 0, metadata={"duplicated": duplicated}
+            )
+        ],
+    )
+
+
+@dg.asset(
+    key=["core", "users"],
+    deps=[["core", "events"]],
+    group_name="core",
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+    check_specs=[dg.AssetCheckSpec("user_key_unique", asset=["core", "users"], blocking=True)],
+)
+def users(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """One row per user: signup, first touch, ad ids, consent, hashed contacts, revenue."""
+    with open_warehouse(duckdb) as conn:
+        counts = build_users(conn, load_settings())
+        duplicated = conn.execute("SELECT count(*) - count(DISTINCT user_key) FROM core.users").fetchone()[0]
+        preview = table_preview(conn, "core.users")
+    return dg.MaterializeResult(
+        metadata={**counts, "preview": dg.MetadataValue.md(preview)},
+        check_results=[
+            dg.AssetCheckResult(check_name="user_key_unique", passed=duplicated == 0, metadata={"duplicated": duplicated})
+        ],
+    )

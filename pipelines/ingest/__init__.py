@@ -1,0 +1,1 @@
+"""Ingestion: landing files → ``raw.events`` with a load log and a quarantine."""

@@ -1,0 +1,50 @@
+"""Landing files and the daily partitions they belong to.
+
+A landing file belongs to the local day its name starts with
+(``2026-05-01.jsonl.gz``, ``2026-05-01-part2.jsonl``). Events inside keep their own
+timestamps, so a late event lands on its true ``event_date`` whatever file carried it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+EVENT_FILE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}).*\.jsonl(\.gz)?$")
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    day: dt.date
+    size: int
+    mtime: float
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the file is replaced or appended to (the sensor's cursor)."""
+        return f"{self.size}:{int(self.mtime)}"
+
+
+def list_event_files(events_dir: Path) -> list[LandingFile]:
+    """Complete landing files, oldest day first; temp files of writers in progress are skipped."""
+    if not events_dir.is_dir():
+        return []
+    files = []
+    for path in sorted(events_dir.iterdir()):
+        match = EVENT_FILE_RE.match(path.name)
+        if not match or not path.is_file():
+            continue
+        try:
+            day = dt.date.fromisoformat(match.group(1))
+        except ValueError:
+            continue
+        stat = path.stat()
+        files.append(LandingFile(path=path, day=day, size=stat.st_size, mtime=stat.st_mtime))
+    return files
+
+
+def files_for_days(events_dir: Path, days: set[dt.date]) -> list[LandingFile]:
+    return [f for f in list_event_files(events_dir) if f.day in days]

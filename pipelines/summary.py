@@ -1,0 +1,41 @@
+"""The short report printed at the end of ``retainly demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.settings import Settings
+from pipelines.warehouse import connect
+
+
+def warehouse_summary(settings: Settings) -> list[str]:
+    lines = [f"warehouse: {settings.warehouse_path}"]
+    with connect(settings.warehouse_path, read_only=True) as conn:
+        tables = conn.execute(
+            """
+            SELECT table_schema || '.' || table_name, estimated_size
+            FROM duckdb_tables() WHERE NOT temporary ORDER BY 1
+            """
+        ).fetchall()
+        for name, _ in tables:
+            count = conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            lines.append(f"  {name:34} {count:>12,} rows")
+        if ("marts.active_users",) in [(t[0],) for t in tables]:
+            row = conn.execute(
+                "SELECT date, dau, wau, mau, dau_mau FROM marts.active_users ORDER BY date DESC LIMIT 1"
+            ).fetchone()
+            if row:
+                lines.append(
+                    f"latest day {row[0]}: DAU {row[1]:,}  WAU {row[2]:,}  MAU {row[3]:,}  DAU/MAU {row[4]:.3f}"
+                )
+    return lines
+
+
+def outputs_summary(settings: Settings, repo_root: Path) -> list[str]:
+    exports = sorted(settings.exports_dir.rglob("*.csv")) if settings.exports_dir.exists() else []
+    dashboards = sorted((repo_root / "dashboards" / "generated").glob("*.json"))
+    lines = [f"audience exports: {len(exports)} files under {settings.exports_dir}"]
+    lines += [f"  {p.relative_to(settings.exports_dir)}" for p in exports[:12]]
+    lines.append(f"dashboards: {len(dashboards)} JSON files in {repo_root / 'dashboards' / 'generated'}")
+    lines.append(f"models: {settings.models_dir}")
+    return lines
