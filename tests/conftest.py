@@ -102,3 +102,40 @@ def page(ts: str, user_id: str | None = None, anonymous_id: str | None = None, u
     if anonymous_id:
         message["anonymousId"] = anonymous_id
     return message
+
+
+DEMO_USERS = 3_000
+DEMO_DAYS = 120
+DEMO_START = "2026-01-05"  # a Monday, fixed so numbers in tests are stable
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A small demo warehouse built once per test session by the real pipeline
+    (generator → every asset), for tests that need realistic marts (model, audiences,
+    dashboards). Treat it as read-only."""
+    import datetime as dt
+
+    from pipelines.generate import generate_demo
+    from pipelines.runner import materialize_pipeline
+
+    home = tmp_path_factory.mktemp("demo") / "home"
+    env = {
+        "RETAINLY_HOME": str(home),
+        "RETAINLY_TIMEZONE": "Asia/Seoul",
+        "RETAINLY_WEEK_START": "monday",
+        "RETAINLY_START_DATE": "2020-01-01",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        for key in ("RETAINLY_SERVING_URL", "GA4_PROPERTY_ID", "GOOGLE_APPLICATION_CREDENTIALS", "GRAFANA_URL", "GRAFANA_TOKEN", "RETAINLY_AS_OF"):
+            mp.delenv(key, raising=False)
+        settings = load_settings()
+        generate_demo(
+            settings.events_dir, users=DEMO_USERS, days=DEMO_DAYS, seed=11,
+            start=dt.date.fromisoformat(DEMO_START), timezone=settings.timezone,
+        )
+        summary = materialize_pipeline(settings)
+        assert not summary.failed_checks, summary.failed_checks
+    return settings
