@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from unittest import mock
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipelines.ingest.landing import list_event_files
+from pipelines.resources import warehouse_resource
 from pipelines.settings import Settings
 
 
@@ -23,6 +25,14 @@ class RunSummary:
     partition_range: tuple[str, str] | None = None
     materialized: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+
+    def collect(self, result: dg.ExecuteInProcessResult) -> None:
+        self.materialized += [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+        self.failed_checks += [
+            f"{e.asset_key.to_user_string()}:{e.check_name}"
+            for e in result.get_asset_check_evaluations()
+            if not e.passed
+        ]
 
 
 def _instance() -> dg.DagsterInstance:
@@ -33,52 +43,34 @@ def _instance() -> dg.DagsterInstance:
 def materialize_pipeline(
     settings: Settings, select: str | None = None, as_of: dt.date | None = None
 ) -> RunSummary:
-    """Materialize ``select`` (Dagster selection syntax; default: everything) up to ``as_of``."""
-    if as_of is not None:
-        os.environ["RETAINLY_AS_OF"] = as_of.isoformat()
-    from pipelines.definitions import defs  # after RETAINLY_AS_OF is set: assets read it at load
+    """Materialize ``select`` (Dagster selection syntax; default: everything) up to ``as_of``.
 
-    repo = defs.get_repository_def()
-    graph = repo.asset_graph
-    all_keys = graph.get_all_asset_keys()
-    selected = (
-        dg.AssetSelection.from_string(select).resolve(graph) if select else set(all_keys)
-    )
+    ``as_of`` limits ingestion to landing files up to that day and is passed to the
+    assets as ``RETAINLY_AS_OF`` (model snapshots, audiences).
+    """
+    from pipelines.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    selected = dg.AssetSelection.from_string(select).resolve(graph) if select else graph.get_all_asset_keys()
     partitioned = {k for k in selected if graph.get(k).partitions_def is not None}
-    unpartitioned = selected - partitioned
-    assets = list(defs.assets or [])
-    checks = list(defs.asset_checks or [])
-    resources = dict(defs.resources or {})
+    unpartitioned = set(selected) - partitioned
+    definitions = [*(defs.assets or []), *(defs.asset_checks or [])]
+    # The warehouse of ``settings``, not the one the module saw at import time.
+    resources = {**(defs.resources or {}), "duckdb": warehouse_resource(settings)}
+    run = dict(resources=resources, instance=_instance())
     summary = RunSummary()
-    instance = _instance()
-
-    if partitioned:
+    env = {"RETAINLY_AS_OF": as_of.isoformat()} if as_of else {}
+    with mock.patch.dict(os.environ, env):
         days = [f.day for f in list_event_files(settings.events_dir) if as_of is None or f.day <= as_of]
-        if days:
-            start, end = min(days).isoformat(), max(days).isoformat()
-            summary.partition_range = (start, end)
-            result = dg.materialize(
-                assets + checks,
-                selection=dg.AssetSelection.assets(*partitioned),
-                resources=resources,
-                instance=instance,
-                tags={ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end},
-            )
-            _collect(result, summary)
-    if unpartitioned:
-        result = dg.materialize(
-            assets + checks,
-            selection=dg.AssetSelection.assets(*unpartitioned),
-            resources=resources,
-            instance=instance,
-        )
-        _collect(result, summary)
+        if partitioned and days:
+            summary.partition_range = (min(days).isoformat(), max(days).isoformat())
+            tags = {
+                ASSET_PARTITION_RANGE_START_TAG: summary.partition_range[0],
+                ASSET_PARTITION_RANGE_END_TAG: summary.partition_range[1],
+            }
+            selection = dg.AssetSelection.assets(*partitioned)
+            summary.collect(dg.materialize(definitions, selection=selection, tags=tags, **run))
+        if unpartitioned:
+            selection = dg.AssetSelection.assets(*unpartitioned)
+            summary.collect(dg.materialize(definitions, selection=selection, **run))
     return summary
-
-
-def _collect(result: dg.ExecuteInProcessResult, summary: RunSummary) -> None:
-    for event in result.get_asset_materialization_events():
-        summary.materialized.append(event.asset_key.to_user_string())
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            summary.failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")

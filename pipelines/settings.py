@@ -43,6 +43,7 @@ class Settings:
     google_credentials: str | None
     grafana_url: str | None
     grafana_token: str | None
+    as_of: dt.date | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -132,4 +133,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         google_credentials=environ.get("GOOGLE_APPLICATION_CREDENTIALS") or None,
         grafana_url=environ.get("GRAFANA_URL") or None,
         grafana_token=environ.get("GRAFANA_TOKEN") or None,
+        as_of=_optional_date(environ, "RETAINLY_AS_OF"),
     )
+
+
+def _optional_date(environ: dict[str, str], key: str) -> dt.date | None:
+    raw = environ.get(key)
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{key}={raw!r} is not a YYYY-MM-DD date") from exc
