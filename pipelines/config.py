@@ -40,7 +40,15 @@ class Activity(_Strict):
 
 
 class Retention(_Strict):
-    brackets: list[tuple[int, int]] = [(0, 0), (1, 1), (2, 7), (8, 14), (15, 30), (31, 60), (61, 90)]
+    brackets: list[tuple[int, int]] = [
+        (0, 0),
+        (1, 1),
+        (2, 7),
+        (8, 14),
+        (15, 30),
+        (31, 60),
+        (61, 90),
+    ]
     max_offsets: dict[Literal["day", "week", "month"], int] = {"day": 30, "week": 12, "month": 12}
     segments: list[Literal["signup_method", "utm_source", "platform"]] = [
         "signup_method",

@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from unittest import mock
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
+from pipelines.defs.ingest.partitions import existing_partition_keys
 from pipelines.ingest.landing import list_event_files
 from pipelines.resources import warehouse_resource
 from pipelines.settings import Settings
@@ -27,7 +31,9 @@ class RunSummary:
     failed_checks: list[str] = field(default_factory=list)
 
     def collect(self, result: dg.ExecuteInProcessResult) -> None:
-        self.materialized += [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+        self.materialized += [
+            e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+        ]
         self.failed_checks += [
             f"{e.asset_key.to_user_string()}:{e.check_name}"
             for e in result.get_asset_check_evaluations()
@@ -37,7 +43,11 @@ class RunSummary:
 
 def _instance() -> dg.DagsterInstance:
     """The user's Dagster instance when DAGSTER_HOME is set (runs show in the UI), else ephemeral."""
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
 
 
 def materialize_pipeline(
@@ -51,7 +61,11 @@ def materialize_pipeline(
     from pipelines.definitions import defs
 
     graph = defs.get_repository_def().asset_graph
-    selected = dg.AssetSelection.from_string(select).resolve(graph) if select else graph.get_all_asset_keys()
+    selected = (
+        dg.AssetSelection.from_string(select).resolve(graph)
+        if select
+        else graph.get_all_asset_keys()
+    )
     partitioned = {k for k in selected if graph.get(k).partitions_def is not None}
     unpartitioned = set(selected) - partitioned
     definitions = [*(defs.assets or []), *(defs.asset_checks or [])]
@@ -61,9 +75,17 @@ def materialize_pipeline(
     summary = RunSummary()
     env = {"RETAINLY_AS_OF": as_of.isoformat()} if as_of else {}
     with mock.patch.dict(os.environ, env):
-        days = [f.day for f in list_event_files(settings.events_dir) if as_of is None or f.day <= as_of]
+        days = existing_partition_keys(
+            sorted(
+                {
+                    f.day.isoformat()
+                    for f in list_event_files(settings.events_dir)
+                    if as_of is None or f.day <= as_of
+                }
+            )
+        )
         if partitioned and days:
-            summary.partition_range = (min(days).isoformat(), max(days).isoformat())
+            summary.partition_range = (days[0], days[-1])
             tags = {
                 ASSET_PARTITION_RANGE_START_TAG: summary.partition_range[0],
                 ASSET_PARTITION_RANGE_END_TAG: summary.partition_range[1],

@@ -96,7 +96,9 @@ class Settings:
             "RETAINLY_TIMEZONE": self.timezone,
             "RETAINLY_WEEK_START": self.week_start,
             "RETAINLY_START_DATE": self.start_date.isoformat(),
-            "RETAINLY_SERVING_URL": "set" if self.serving_url else f"unset (embedded PostgreSQL in {self.pg_dir})",
+            "RETAINLY_SERVING_URL": "set"
+            if self.serving_url
+            else f"unset (embedded PostgreSQL in {self.pg_dir})",
             "GA4_PROPERTY_ID": self.ga4_property_id or "unset (GA4 Data API assets skip)",
             "GOOGLE_APPLICATION_CREDENTIALS": self.google_credentials or "unset",
             "GRAFANA_URL": self.grafana_url or "unset (file provisioning only)",
@@ -117,7 +119,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"RETAINLY_TIMEZONE={timezone!r} is not an IANA time zone") from exc
     week_start = environ.get("RETAINLY_WEEK_START", "monday").strip().lower()
     if week_start not in WEEKDAYS:
-        raise SettingsError(f"RETAINLY_WEEK_START={week_start!r}: expected one of {', '.join(WEEKDAYS)}")
+        raise SettingsError(
+            f"RETAINLY_WEEK_START={week_start!r}: expected one of {', '.join(WEEKDAYS)}"
+        )
     raw_start = environ.get("RETAINLY_START_DATE", "2020-01-01")
     try:
         start_date = dt.date.fromisoformat(raw_start)

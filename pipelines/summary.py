@@ -36,6 +36,8 @@ def outputs_summary(settings: Settings, repo_root: Path) -> list[str]:
     dashboards = sorted((repo_root / "dashboards" / "generated").glob("*.json"))
     lines = [f"audience exports: {len(exports)} files under {settings.exports_dir}"]
     lines += [f"  {p.relative_to(settings.exports_dir)}" for p in exports[:12]]
-    lines.append(f"dashboards: {len(dashboards)} JSON files in {repo_root / 'dashboards' / 'generated'}")
+    lines.append(
+        f"dashboards: {len(dashboards)} JSON files in {repo_root / 'dashboards' / 'generated'}"
+    )
     lines.append(f"models: {settings.models_dir}")
     return lines

@@ -72,7 +72,9 @@ def split_statements(text: str) -> list[str]:
 
 
 def _has_code(statement: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
+    return any(
+        line.strip() and not line.strip().startswith("--") for line in statement.splitlines()
+    )
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -84,7 +86,9 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return conn
 
 
-def prepare(conn: duckdb.DuckDBPyConnection, create_schema: bool = True) -> duckdb.DuckDBPyConnection:
+def prepare(
+    conn: duckdb.DuckDBPyConnection, create_schema: bool = True
+) -> duckdb.DuckDBPyConnection:
     """Load our macros (and create the base tables) on a connection from anywhere."""
     conn.execute(f"SET memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
     run_sql(conn, "core/macros")

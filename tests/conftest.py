@@ -26,7 +26,14 @@ DATA_DIR = TESTS_DIR / "data"
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings rooted in a temporary RETAINLY_HOME (also exported for code that reads the env)."""
     home = tmp_path / "home"
-    for key in ("RETAINLY_SERVING_URL", "GA4_PROPERTY_ID", "GOOGLE_APPLICATION_CREDENTIALS", "GRAFANA_URL", "GRAFANA_TOKEN", "RETAINLY_AS_OF"):
+    for key in (
+        "RETAINLY_SERVING_URL",
+        "GA4_PROPERTY_ID",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GRAFANA_URL",
+        "GRAFANA_TOKEN",
+        "RETAINLY_AS_OF",
+    ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("RETAINLY_HOME", str(home))
     monkeypatch.setenv("RETAINLY_TIMEZONE", "Asia/Seoul")
@@ -54,7 +61,9 @@ def write_events(events_dir: Path, day: str, events: Iterable[dict | str], gz: b
     return path
 
 
-def build_core(conn: duckdb.DuckDBPyConnection, settings: Settings, definitions: Definitions) -> None:
+def build_core(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, definitions: Definitions
+) -> None:
     ingest_files(conn, list_event_files(settings.events_dir), settings)
     build_identity_map(conn)
     build_events(conn, definitions)
@@ -83,7 +92,9 @@ def load_events(
     return _load
 
 
-def track(event: str, ts: str, user_id: str | None = None, anonymous_id: str | None = None, **properties) -> dict:
+def track(
+    event: str, ts: str, user_id: str | None = None, anonymous_id: str | None = None, **properties
+) -> dict:
     """A Segment ``track`` event; ``ts`` is ISO 8601 with an offset."""
     message = {"type": "track", "event": event, "timestamp": ts, "properties": properties}
     message["messageId"] = f"{event}|{ts}|{user_id}|{anonymous_id}"
@@ -94,7 +105,13 @@ def track(event: str, ts: str, user_id: str | None = None, anonymous_id: str | N
     return message
 
 
-def page(ts: str, user_id: str | None = None, anonymous_id: str | None = None, url: str = "https://app.example/", name: str = "Home") -> dict:
+def page(
+    ts: str,
+    user_id: str | None = None,
+    anonymous_id: str | None = None,
+    url: str = "https://app.example/",
+    name: str = "Home",
+) -> dict:
     message = {"type": "page", "name": name, "timestamp": ts, "context": {"page": {"url": url}}}
     message["messageId"] = f"page|{ts}|{user_id}|{anonymous_id}|{url}"
     if user_id:
@@ -129,12 +146,23 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        for key in ("RETAINLY_SERVING_URL", "GA4_PROPERTY_ID", "GOOGLE_APPLICATION_CREDENTIALS", "GRAFANA_URL", "GRAFANA_TOKEN", "RETAINLY_AS_OF"):
+        for key in (
+            "RETAINLY_SERVING_URL",
+            "GA4_PROPERTY_ID",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "GRAFANA_URL",
+            "GRAFANA_TOKEN",
+            "RETAINLY_AS_OF",
+        ):
             mp.delenv(key, raising=False)
         settings = load_settings()
         generate_demo(
-            settings.events_dir, users=DEMO_USERS, days=DEMO_DAYS, seed=11,
-            start=dt.date.fromisoformat(DEMO_START), timezone=settings.timezone,
+            settings.events_dir,
+            users=DEMO_USERS,
+            days=DEMO_DAYS,
+            seed=11,
+            start=dt.date.fromisoformat(DEMO_START),
+            timezone=settings.timezone,
         )
         summary = materialize_pipeline(settings)
         assert not summary.failed_checks, summary.failed_checks

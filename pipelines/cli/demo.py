@@ -19,9 +19,16 @@ def demo(args) -> int:
         shutil.rmtree(settings.home)
     start = start_date(args, settings.today())
     report = generate_demo(
-        settings.events_dir, users=args.users, days=args.days, seed=args.seed, start=start, timezone=settings.timezone
+        settings.events_dir,
+        users=args.users,
+        days=args.days,
+        seed=args.seed,
+        start=start,
+        timezone=settings.timezone,
     )
-    print(f"generated {report.events:,} events for {report.users:,} people ({start} + {args.days} days)")
+    print(
+        f"generated {report.events:,} events for {report.users:,} people ({start} + {args.days} days)"
+    )
     summary = materialize_pipeline(settings)
     print(f"materialized {len(summary.materialized)} assets")
     print("\n".join(warehouse_summary(settings) + outputs_summary(settings, REPO_ROOT)))
@@ -32,8 +39,14 @@ def demo(args) -> int:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="generate demo data and run the whole pipeline end to end")
+    parser = subparsers.add_parser(
+        "demo", help="generate demo data and run the whole pipeline end to end"
+    )
     add_generate_arguments(parser, users=20_000, days=180)
-    parser.add_argument("--fresh", action=argparse.BooleanOptionalAction, default=True,
-                        help="start from an empty $RETAINLY_HOME (default: yes)")
+    parser.add_argument(
+        "--fresh",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="start from an empty $RETAINLY_HOME (default: yes)",
+    )
     parser.set_defaults(func=demo)

@@ -14,12 +14,16 @@ def doctor(args) -> int:
     print(f"  retainly.yaml                    {definitions.source_path}")
     print(f"  audiences.yaml                   {find_config_file('audiences.yaml', settings.home)}")
     print(f"  activity event types             {', '.join(definitions.activity.event_types)}")
-    print(f"  funnels                          {', '.join(f.name for f in definitions.funnels) or 'none'}")
+    print(
+        f"  funnels                          {', '.join(f.name for f in definitions.funnels) or 'none'}"
+    )
     files = list_event_files(settings.events_dir)
     days = f"{files[0].day} .. {files[-1].day}" if files else "none"
     print("data:")
     print(f"  event files                      {len(files)} ({days})")
-    print(f"  warehouse                        {'present' if settings.warehouse_path.exists() else 'not built yet'}")
+    print(
+        f"  warehouse                        {'present' if settings.warehouse_path.exists() else 'not built yet'}"
+    )
     return 0
 
 

@@ -5,7 +5,9 @@ from pipelines.settings import load_settings
 
 
 def add_generate_arguments(parser: argparse.ArgumentParser, users: int, days: int) -> None:
-    parser.add_argument("--users", type=int, default=users, help=f"people in the population (default {users})")
+    parser.add_argument(
+        "--users", type=int, default=users, help=f"people in the population (default {users})"
+    )
     parser.add_argument("--days", type=int, default=days, help=f"days of activity (default {days})")
     parser.add_argument("--seed", type=int, default=7, help="random seed: same seed, same files")
     parser.add_argument(
@@ -26,7 +28,12 @@ def generate(args: argparse.Namespace) -> int:
     settings = load_settings()
     start = start_date(args, settings.today())
     report = generate_demo(
-        settings.events_dir, users=args.users, days=args.days, seed=args.seed, start=start, timezone=settings.timezone
+        settings.events_dir,
+        users=args.users,
+        days=args.days,
+        seed=args.seed,
+        start=start,
+        timezone=settings.timezone,
     )
     print(
         f"wrote {report.events:,} events from {report.users:,} users in {len(report.files)} files "

@@ -16,7 +16,13 @@ def run(args) -> int:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("run", help="materialize assets in-process (same definitions as the UI)")
-    parser.add_argument("--select", default=None, help='Dagster asset selection, e.g. "key:marts/*" (default: all)')
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="ingest files up to this day")
+    parser = subparsers.add_parser(
+        "run", help="materialize assets in-process (same definitions as the UI)"
+    )
+    parser.add_argument(
+        "--select", default=None, help='Dagster asset selection, e.g. "key:marts/*" (default: all)'
+    )
+    parser.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=None, help="ingest files up to this day"
+    )
     parser.set_defaults(func=run)

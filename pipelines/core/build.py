@@ -26,7 +26,9 @@ def build_events(conn: duckdb.DuckDBPyConnection, definitions: Definitions) -> d
             "excluded_event_names": list(definitions.activity.exclude_event_names),
         },
     )
-    events, users = conn.execute("SELECT count(*), count(DISTINCT user_key) FROM core.events").fetchone()
+    events, users = conn.execute(
+        "SELECT count(*), count(DISTINCT user_key) FROM core.events"
+    ).fetchone()
     return {"events": events, "user_keys": users}
 
 

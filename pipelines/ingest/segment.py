@@ -70,7 +70,9 @@ def ingest_file(
     with transaction(conn):
         for table in ("raw.events", "ops.quarantine"):
             conn.execute(f"DELETE FROM {table} WHERE source_file = ?", [source_file])
-        conn.execute("DELETE FROM ops.load_log WHERE source_file = ? AND source = 'segment'", [source_file])
+        conn.execute(
+            "DELETE FROM ops.load_log WHERE source_file = ? AND source = 'segment'", [source_file]
+        )
         conn.execute(
             """
             INSERT INTO ops.quarantine
@@ -131,7 +133,9 @@ def ingest_file(
 def ingest_files(
     conn: duckdb.DuckDBPyConnection, files: list[LandingFile], settings: Settings
 ) -> list[LoadResult]:
-    return [ingest_file(conn, f, settings) for f in sorted(files, key=lambda f: (f.day, f.path.name))]
+    return [
+        ingest_file(conn, f, settings) for f in sorted(files, key=lambda f: (f.day, f.path.name))
+    ]
 
 
 def quarantine_reasons(conn: duckdb.DuckDBPyConnection, source_files: list[str]) -> dict[str, int]:

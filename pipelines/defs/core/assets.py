@@ -8,13 +8,21 @@ from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
 
 
-@dg.asset(key=["core", "identity_map"], deps=[["raw", "events"]], group_name="core", pool=DUCKDB_POOL, kinds={"duckdb"})
+@dg.asset(
+    key=["core", "identity_map"],
+    deps=[["raw", "events"]],
+    group_name="core",
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+)
 def identity_map(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """First link wins: each anonymous id → the first user id it appeared with."""
     with open_warehouse(duckdb) as conn:
         counts = build_identity_map(conn)
         preview = table_preview(conn, "core.identity_conflicts")
-    return dg.MaterializeResult(metadata={**counts, "conflicts_preview": dg.MetadataValue.md(preview)})
+    return dg.MaterializeResult(
+        metadata={**counts, "conflicts_preview": dg.MetadataValue.md(preview)}
+    )
 
 
 @dg.asset(
@@ -37,7 +45,9 @@ def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
         metadata={**counts, "preview": dg.MetadataValue.md(preview)},
         check_results=[
             dg.AssetCheckResult(
-                check_name="event_id_unique", passed=duplicated == 0, metadata={"duplicated": duplicated}
+                check_name="event_id_unique",
+                passed=duplicated == 0,
+                metadata={"duplicated": duplicated},
             )
         ],
     )
@@ -55,11 +65,17 @@ def users(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per user: signup, first touch, ad ids, consent, hashed contacts, revenue."""
     with open_warehouse(duckdb) as conn:
         counts = build_users(conn, load_settings())
-        duplicated = conn.execute("SELECT count(*) - count(DISTINCT user_key) FROM core.users").fetchone()[0]
+        duplicated = conn.execute(
+            "SELECT count(*) - count(DISTINCT user_key) FROM core.users"
+        ).fetchone()[0]
         preview = table_preview(conn, "core.users")
     return dg.MaterializeResult(
         metadata={**counts, "preview": dg.MetadataValue.md(preview)},
         check_results=[
-            dg.AssetCheckResult(check_name="user_key_unique", passed=duplicated == 0, metadata={"duplicated": duplicated})
+            dg.AssetCheckResult(
+                check_name="user_key_unique",
+                passed=duplicated == 0,
+                metadata={"duplicated": duplicated},
+            )
         ],
     )

@@ -57,12 +57,20 @@ def raw_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         for row in mismatches
         if row[2] + row[3] + row[4] != row[1] or row[2] != row[5] or row[4] != row[6]
     ]
-    totals = {k: sum(getattr(r, k) for r in results) for k in ("lines_read", "lines_loaded", "duplicates", "quarantined")}
+    totals = {
+        k: sum(getattr(r, k) for r in results)
+        for k in ("lines_read", "lines_loaded", "duplicates", "quarantined")
+    }
     if not files:
-        context.log.warning(f"no landing files for {context.partition_key_range} in {settings.events_dir}")
+        context.log.warning(
+            f"no landing files for {context.partition_key_range} in {settings.events_dir}"
+        )
     preview = "\n".join(
         ["| file | read | loaded | duplicates | quarantined |", "|---|---:|---:|---:|---:|"]
-        + [f"| {r.source_file} | {r.lines_read} | {r.lines_loaded} | {r.duplicates} | {r.quarantined} |" for r in results[:20]]
+        + [
+            f"| {r.source_file} | {r.lines_read} | {r.lines_loaded} | {r.duplicates} | {r.quarantined} |"
+            for r in results[:20]
+        ]
     )
     yield dg.MaterializeResult(
         metadata={

@@ -2,6 +2,7 @@ import json
 
 import dagster as dg
 
+from pipelines.defs.ingest.partitions import existing_partition_keys
 from pipelines.ingest.landing import LandingFile, list_event_files
 from pipelines.settings import load_settings
 
@@ -18,8 +19,9 @@ def landing_run_requests(
     """
     seen: dict[str, str] = json.loads(cursor) if cursor else {}
     changed: dict[str, list[LandingFile]] = {}
+    ready = set(existing_partition_keys(sorted({f.day.isoformat() for f in files})))
     for file in files:
-        if seen.get(file.path.name) != file.fingerprint:
+        if file.day.isoformat() in ready and seen.get(file.path.name) != file.fingerprint:
             changed.setdefault(file.day.isoformat(), []).append(file)
             seen[file.path.name] = file.fingerprint
     requests = [

@@ -1,0 +1,283 @@
+"""Segment ingestion: quarantine reasons, dedupe, reruns, late events, time zones, UTM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from pipelines.ingest.landing import list_event_files
+from pipelines.ingest.segment import ingest_files
+from tests.conftest import page, track, write_events
+
+NOW = dt.datetime(2024, 3, 10, tzinfo=dt.UTC)
+
+
+def ingest(conn, settings, now=NOW):
+    from pipelines.ingest.segment import ingest_file
+
+    return [ingest_file(conn, f, settings, now=now) for f in list_event_files(settings.events_dir)]
+
+
+def test_each_quarantine_reason_is_recorded(settings, warehouse):
+    good = track("Summary Created", "2024-03-02T10:00:00+09:00", user_id="u1")
+    lines = [
+        good,
+        "{not json",
+        "",
+        '["an", "array"]',
+        {"type": "group2", "messageId": "g", "userId": "u1", "timestamp": "2024-03-02T10:00:00Z"},
+        {"type": "track", "event": "X", "messageId": "n", "timestamp": "2024-03-02T10:00:00Z"},
+        {"type": "track", "event": "X", "messageId": "t", "userId": "u1", "timestamp": "yesterday"},
+        {
+            "type": "track",
+            "event": "X",
+            "messageId": "o",
+            "userId": "u1",
+            "timestamp": "1999-12-31T23:00:00Z",
+        },
+        {
+            "type": "track",
+            "event": "X",
+            "messageId": "f",
+            "userId": "u1",
+            "timestamp": "2024-03-11T00:00:01Z",
+        },
+        {
+            "type": "track",
+            "event": "X",
+            "messageId": "s",
+            "userId": "u1",
+            "timestamp": "2019-12-31T10:00:00+09:00",
+        },
+        {"type": "track", "messageId": "e", "userId": "u1", "timestamp": "2024-03-02T10:00:00Z"},
+        {
+            "type": "track",
+            "event": "X",
+            "messageId": "ok-future",
+            "userId": "u1",
+            "timestamp": "2024-03-10T23:59:59Z",
+        },
+    ]
+    write_events(settings.events_dir, "2024-03-02", lines)
+    (result,) = ingest(warehouse, settings)
+    reasons = warehouse.execute(
+        "SELECT line_number, reason FROM ops.quarantine ORDER BY line_number"
+    ).fetchall()
+    assert reasons == [
+        (2, "invalid_json"),
+        (3, "empty_line"),
+        (4, "invalid_json"),  # valid JSON, but not an object
+        (5, "unknown_type"),
+        (6, "missing_ids"),
+        (7, "invalid_timestamp"),
+        (8, "timestamp_before_2000"),
+        (9, "timestamp_in_future"),  # more than a day after the ingest time
+        (10, "before_start_date"),  # before RETAINLY_START_DATE=2020-01-01 (local)
+        (11, "missing_event_name"),
+    ]
+    assert (result.lines_read, result.lines_loaded, result.duplicates, result.quarantined) == (
+        12,
+        2,
+        0,
+        10,
+    )
+
+
+def test_quarantine_never_keeps_raw_contact_details(settings, warehouse):
+    line = '{"type": "identify", "userId": "u1", "traits": {"email": "kim@corp.kr", "phone": "010-1234-5678"}, "timestamp": "bad"}'
+    write_events(settings.events_dir, "2024-03-02", [line])
+    ingest(warehouse, settings)
+    (raw,) = warehouse.execute("SELECT raw FROM ops.quarantine").fetchone()
+    assert "kim@corp.kr" not in raw and "010-1234-5678" not in raw
+    assert '"email":"<redacted>"' in raw
+
+
+def test_duplicates_within_and_across_files_and_reruns(settings, warehouse):
+    a = track("Summary Created", "2024-03-02T10:00:00+09:00", user_id="u1")
+    b = track("Paper Uploaded", "2024-03-02T11:00:00+09:00", user_id="u1")
+    write_events(settings.events_dir, "2024-03-02", [a, b, a])
+    # The retry of `b` arrives in the next day's file: same messageId, same timestamp.
+    write_events(
+        settings.events_dir,
+        "2024-03-03",
+        [b, track("Summary Created", "2024-03-03T09:00:00+09:00", user_id="u1")],
+    )
+    first = ingest(warehouse, settings)
+    assert [(r.lines_read, r.lines_loaded, r.duplicates, r.quarantined) for r in first] == [
+        (3, 2, 1, 0),
+        (2, 1, 1, 0),
+    ]
+    snapshot = warehouse.execute(
+        "SELECT * EXCLUDE (ingested_at) FROM raw.events ORDER BY event_id"
+    ).fetchall()
+    second = ingest(warehouse, settings)  # rerun everything
+    assert [r.as_dict() for r in second] == [r.as_dict() for r in first]
+    assert (
+        warehouse.execute(
+            "SELECT * EXCLUDE (ingested_at) FROM raw.events ORDER BY event_id"
+        ).fetchall()
+        == snapshot
+    )
+    assert warehouse.execute("SELECT count(*) FROM ops.load_log").fetchone()[0] == 2
+    assert warehouse.execute(
+        "SELECT count(*), count(DISTINCT event_id) FROM raw.events"
+    ).fetchone() == (3, 3)
+
+
+def test_missing_message_id_gets_a_stable_hash_so_resends_dedupe(settings, warehouse):
+    event = {
+        "type": "track",
+        "event": "Summary Created",
+        "userId": "u1",
+        "timestamp": "2024-03-02T10:00:00+09:00",
+        "properties": {"a": 1},
+    }
+    write_events(settings.events_dir, "2024-03-02", [event, event])
+    (result,) = ingest(warehouse, settings)
+    assert (result.lines_loaded, result.duplicates) == (1, 1)
+    (event_id,) = warehouse.execute("SELECT event_id FROM raw.events").fetchone()
+    assert len(event_id) == 32  # md5 hex of the event's content
+
+
+def test_late_event_lands_on_its_own_date_and_timezone_boundary(settings, warehouse):
+    write_events(
+        settings.events_dir,
+        "2024-03-05",
+        [
+            # 23:30 UTC on the 4th is 08:30 on the 5th in Seoul.
+            track("Summary Created", "2024-03-04T23:30:00Z", user_id="u1"),
+            # Delivered late: happened on the 1st (local), carried by the 5th's file.
+            track("Summary Created", "2024-03-01T12:00:00+09:00", user_id="u1"),
+            # 14:59 UTC is 23:59 local: still the 4th.
+            track("Summary Created", "2024-03-04T14:59:59Z", user_id="u1"),
+        ],
+    )
+    ingest(warehouse, settings)
+    rows = warehouse.execute(
+        "SELECT event_date, source_file FROM raw.events ORDER BY event_ts"
+    ).fetchall()
+    assert rows == [
+        (dt.date(2024, 3, 1), "2024-03-05.jsonl.gz"),
+        (dt.date(2024, 3, 4), "2024-03-05.jsonl.gz"),
+        (dt.date(2024, 3, 5), "2024-03-05.jsonl.gz"),
+    ]
+
+
+def test_utm_from_campaign_context_wins_over_url_and_url_is_parsed(settings, warehouse):
+    url = "https://app.example/paper?utm_source=google&utm_medium=cpc&utm_campaign=spring%20kr&utm_term=ai+summary&gclid=G-1&fbclid=F-1"
+    from_url = page("2024-03-02T10:00:00+09:00", anonymous_id="a1", url=url)
+    from_context = track("Summary Created", "2024-03-02T10:01:00+09:00", anonymous_id="a1")
+    from_context["context"] = {
+        "campaign": {"source": "kakao", "medium": "social", "name": "share"},
+        "page": {"url": url},
+    }
+    write_events(settings.events_dir, "2024-03-02", [from_url, from_context])
+    ingest(warehouse, settings)
+    rows = warehouse.execute(
+        "SELECT utm_source, utm_medium, utm_campaign, utm_term, gclid, fbclid, platform FROM raw.events ORDER BY event_ts"
+    ).fetchall()
+    assert rows == [
+        ("google", "cpc", "spring kr", "ai summary", "G-1", "F-1", "web"),
+        ("kakao", "social", "share", "ai summary", "G-1", "F-1", "web"),
+    ]
+
+
+def test_device_consent_and_ip_never_stored(settings, warehouse):
+    event = track("Summary Created", "2024-03-02T10:00:00+09:00", user_id="u1")
+    event["context"] = {
+        "device": {
+            "advertisingId": "6D92078A-8246-4BA4-AE5B-76104861E7DC",
+            "adTrackingEnabled": True,
+            "type": "ios",
+        },
+        "os": {"name": "iOS"},
+        "ip": "203.0.113.7",
+        "consent": {"ad_user_data": True, "ad_personalization": False},
+    }
+    write_events(settings.events_dir, "2024-03-02", [event])
+    ingest(warehouse, settings)
+    row = warehouse.execute(
+        "SELECT platform, advertising_id, ad_tracking_enabled, consent_ad_user_data, consent_ad_personalization FROM raw.events"
+    ).fetchone()
+    assert row == ("ios", "6D92078A-8246-4BA4-AE5B-76104861E7DC", True, True, False)
+    dump = str(warehouse.execute("SELECT * FROM raw.events").fetchall())
+    assert "203.0.113.7" not in dump
+
+
+@pytest.mark.parametrize(
+    ("email", "phone", "expected_email", "expected_google", "expected_phone"),
+    [
+        (
+            " Kim.Min+news@Gmail.com ",
+            "010-1234-5678",
+            "kim.min+news@gmail.com",
+            "kimmin+news@gmail.com",
+            "+821012345678",
+        ),
+        ("Lee@Corp.KR", "+82 10 9876 5432", "lee@corp.kr", "lee@corp.kr", "+821098765432"),
+        (
+            "park@googlemail.com",
+            "(02) 555-0100",
+            "park@googlemail.com",
+            "park@googlemail.com",
+            "+8225550100",
+        ),
+        ("   ", "", None, None, None),
+    ],
+)
+def test_contact_details_are_normalized_then_hashed_never_stored_raw(
+    settings, warehouse, email, phone, expected_email, expected_google, expected_phone
+):
+    identify = {
+        "type": "identify",
+        "messageId": "i1",
+        "userId": "u1",
+        "timestamp": "2024-03-02T10:00:00+09:00",
+        "traits": {"email": email, "phone": phone},
+    }
+    write_events(settings.events_dir, "2024-03-02", [identify])
+    ingest(warehouse, settings)
+
+    def sha(value):
+        return hashlib.sha256(value.encode()).hexdigest() if value else None
+
+    row = warehouse.execute(
+        "SELECT email_sha256, email_sha256_google, phone_sha256, phone_sha256_digits FROM raw.events"
+    ).fetchone()
+    assert row == (
+        sha(expected_email),
+        sha(expected_google),
+        sha(expected_phone),
+        sha(expected_phone.lstrip("+") if expected_phone else None),
+    )
+    dump = str(warehouse.execute("SELECT * FROM raw.events").fetchall())
+    if email.strip():
+        assert email.strip() not in dump and phone not in dump
+
+
+def test_load_log_equation_holds_for_every_file(settings, warehouse):
+    write_events(
+        settings.events_dir,
+        "2024-03-02",
+        [track("A", "2024-03-02T10:00:00+09:00", user_id="u1"), "{", "{"],
+    )
+    write_events(
+        settings.events_dir,
+        "2024-03-03",
+        [track("A", "2024-03-02T10:00:00+09:00", user_id="u1")] * 3,
+    )
+    ingest_files(warehouse, list_event_files(settings.events_dir), settings)
+    rows = warehouse.execute(
+        """
+        SELECT l.source_file, l.lines_read, l.lines_loaded, l.duplicates, l.quarantined,
+               (SELECT count(*) FROM raw.events e WHERE e.source_file = l.source_file),
+               (SELECT count(*) FROM ops.quarantine q WHERE q.source_file = l.source_file)
+        FROM ops.load_log l ORDER BY 1
+        """
+    ).fetchall()
+    assert rows == [
+        ("2024-03-02.jsonl.gz", 3, 1, 0, 2, 1, 2),
+        ("2024-03-03.jsonl.gz", 3, 0, 3, 0, 0, 0),
+    ]

@@ -1,0 +1,89 @@
+"""Schedule, sensor and Dagster definitions: the run requests they produce."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from pipelines.defs.ingest.schedules import daily_job
+from pipelines.defs.ingest.sensors import landing_sensor
+from tests.conftest import track, write_events
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def test_daily_schedule_runs_yesterday_at_two_local_time():
+    from pipelines.definitions import defs
+
+    daily_schedule = defs.get_schedule_def("daily_job_schedule")
+    assert daily_schedule.cron_schedule == "0 2 * * *"
+    assert daily_schedule.execution_timezone == "Asia/Seoul"
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2024, 3, 5, 2, 0, tzinfo=SEOUL)
+    )
+    requests = daily_schedule.evaluate_tick(context).run_requests
+    assert [r.partition_key for r in requests] == ["2024-03-04"]
+    assert daily_schedule.job_name == daily_job.name
+
+
+def test_landing_sensor_requests_new_and_changed_partitions_once(settings):
+    write_events(
+        settings.events_dir, "2024-03-02", [track("A", "2024-03-02T10:00:00+09:00", user_id="u1")]
+    )
+    write_events(
+        settings.events_dir, "2024-03-03", [track("A", "2024-03-03T10:00:00+09:00", user_id="u1")]
+    )
+    (settings.events_dir / "2024-03-04.jsonl.gz.tmp").write_text("half written")
+
+    first = landing_sensor(dg.build_sensor_context(cursor=None))
+    assert [r.partition_key for r in first.run_requests] == ["2024-03-02", "2024-03-03"]
+
+    unchanged = landing_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert unchanged.run_requests == []
+
+    changed = write_events(
+        settings.events_dir,
+        "2024-03-03",
+        [track("B", "2024-03-03T11:00:00+09:00", user_id="u1")] * 2,
+    )
+    os.utime(changed, (1_800_000_000, 1_800_000_000))
+    again = landing_sensor(dg.build_sensor_context(cursor=unchanged.cursor))
+    assert [r.partition_key for r in again.run_requests] == ["2024-03-03"]
+    assert again.run_requests[0].run_key != first.run_requests[1].run_key
+
+
+def test_ingest_asset_runs_one_partition_through_dagster(settings):
+    from pipelines.definitions import defs
+    from pipelines.resources import warehouse_resource
+    from pipelines.warehouse import connect
+
+    write_events(
+        settings.events_dir,
+        "2024-03-02",
+        [track("A", "2024-03-02T10:00:00+09:00", user_id="u1"), "{bad"],
+    )
+    write_events(
+        settings.events_dir, "2024-03-03", [track("A", "2024-03-03T10:00:00+09:00", user_id="u1")]
+    )
+    result = dg.materialize(
+        [*defs.assets, *(defs.asset_checks or [])],
+        selection=dg.AssetSelection.assets(["raw", "events"]),
+        partition_key="2024-03-02",
+        resources={"duckdb": warehouse_resource(settings)},
+    )
+    assert result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    assert (
+        metadata["lines_read"].value,
+        metadata["lines_loaded"].value,
+        metadata["quarantined"].value,
+    ) == (2, 1, 1)
+    with connect(settings.warehouse_path) as conn:
+        assert conn.execute("SELECT source_file FROM ops.load_log").fetchall() == [
+            ("2024-03-02.jsonl.gz",)
+        ]
