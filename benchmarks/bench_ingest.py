@@ -1,0 +1,104 @@
+"""Ingestion benchmark: our Segment ingestion vs DuckDB's bare ``read_json`` scan.
+
+    python benchmarks/bench_ingest.py --users 200000 --days 365   # ~10M events
+    python benchmarks/bench_ingest.py --users 2000000 --days 365  # ~100M events
+
+Phases run in separate processes (wall time, peak RSS each): generate the demo
+landing files; the floor (``read_json`` over every file, all columns parsed);
+our ingestion (every file → raw.events with dedupe, quarantine, load log); the
+core build (identity map, core.events, core.users).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._harness import markdown_table, run_phase  # noqa: E402
+
+
+def generate(home: str, users: int, days: int) -> dict:
+    from pipelines.generate import generate_demo
+
+    report = generate_demo(
+        Path(home) / "landing" / "events", users=users, days=days, seed=1, start=dt.date(2025, 1, 1)
+    )
+    return {"events": report.events}
+
+
+def floor_read_json(home: str) -> dict:
+    import duckdb
+
+    conn = duckdb.connect()
+    conn.execute("SET memory_limit = '3GB'")
+    glob = str(Path(home) / "landing" / "events" / "*.jsonl.gz")
+    rows = conn.execute(
+        f"SELECT count(*) FROM (SELECT * FROM read_json('{glob}', format = 'newline_delimited', ignore_errors = true))"
+    ).fetchone()[0]
+    return {"rows": rows}
+
+
+def ingest(home: str) -> dict:
+    import os
+
+    os.environ["RETAINLY_HOME"] = home
+    from pipelines.ingest.landing import list_event_files
+    from pipelines.ingest.segment import ingest_files
+    from pipelines.settings import load_settings
+    from pipelines.warehouse import connect
+
+    settings = load_settings()
+    conn = connect(settings.warehouse_path)
+    results = ingest_files(conn, list_event_files(settings.events_dir), settings)
+    return {"rows": sum(r.lines_loaded for r in results), "lines": sum(r.lines_read for r in results)}
+
+
+def core(home: str) -> dict:
+    import os
+
+    os.environ["RETAINLY_HOME"] = home
+    from pipelines.config import load_definitions
+    from pipelines.core.build import build_events, build_identity_map, build_users
+    from pipelines.settings import load_settings
+    from pipelines.warehouse import connect
+
+    settings = load_settings()
+    conn = connect(settings.warehouse_path)
+    build_identity_map(conn)
+    counts = build_events(conn, load_definitions())
+    build_users(conn, settings)
+    return {"rows": counts["events"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=200_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--keep", default=None, help="reuse/keep this RETAINLY_HOME")
+    args = parser.parse_args()
+    home = args.keep or tempfile.mkdtemp(prefix="retainly-bench-")
+    try:
+        if not (Path(home) / "landing" / "events").exists():
+            gen = run_phase("benchmarks.bench_ingest", "generate", home=home, users=args.users, days=args.days)
+            print(f"generated {gen['events']:,} events in {gen['seconds']:.1f}s (peak {gen['peak_mb']:.0f} MB)")
+        floor = run_phase("benchmarks.bench_ingest", "floor_read_json", home=home)
+        ours = run_phase("benchmarks.bench_ingest", "ingest", home=home)
+        built = run_phase("benchmarks.bench_ingest", "core", home=home)
+        rows = [
+            ["DuckDB read_json (floor)", f"{floor['rows']:,}", f"{floor['seconds']:.1f}", "1.00", f"{floor['peak_mb']:.0f}"],
+            ["ingest → raw.events", f"{ours['rows']:,}", f"{ours['seconds']:.1f}", f"{ours['seconds'] / floor['seconds']:.2f}", f"{ours['peak_mb']:.0f}"],
+            ["core build (identity, events, users)", f"{built['rows']:,}", f"{built['seconds']:.1f}", f"{built['seconds'] / floor['seconds']:.2f}", f"{built['peak_mb']:.0f}"],
+        ]
+        print(markdown_table(["phase", "rows", "seconds", "× floor", "peak MB"], rows))
+    finally:
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
