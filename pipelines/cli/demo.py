@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 from pipelines.cli.generate import add_generate_arguments, start_date
+from pipelines.ga4.demo_export import write_demo_export
 from pipelines.runner import materialize_pipeline
 from pipelines.settings import load_settings
 from pipelines.summary import outputs_summary, warehouse_summary

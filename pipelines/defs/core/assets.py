@@ -10,7 +10,7 @@ from pipelines.warehouse import table_preview
 
 @dg.asset(
     key=["core", "identity_map"],
-    deps=[["raw", "events"]],
+    deps=[["raw", "events"], ["raw", "ga4_export_events"]],
     group_name="core",
     pool=DUCKDB_POOL,
     kinds={"duckdb"},

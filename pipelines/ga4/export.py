@@ -1,0 +1,194 @@
+"""GA4 BigQuery export files (``landing/ga4_export/``) → ``raw.events``, one file per transaction.
+
+The export's ``events_*`` rows become events with ``source='ga4_export'`` (mapping in
+``sql/ga4/stage_export_file.sql`` and ``docs/ga4.md``). The rules are the Segment
+ingestion's: a rerun of a file replaces what its previous load wrote (rows,
+quarantine entries, load-log row) in one transaction; an event already loaded from
+another file on the same local dates is a duplicate; every row is accounted for as
+loaded, duplicate or quarantined with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.segment import _EVENT_COLUMNS, LoadResult
+from pipelines.settings import Settings
+from pipelines.warehouse import run_sql, transaction
+
+SOURCE = "ga4_export"
+PARQUET_SUFFIXES = (".parquet",)
+NDJSON_SUFFIXES = (".ndjson", ".json", ".jsonl", ".ndjson.gz", ".json.gz", ".jsonl.gz")
+# BigQuery names the daily export tables events_YYYYMMDD (events_intraday_YYYYMMDD while the day runs).
+_TABLE_DAY_RE = re.compile(r"events_(?:intraday_)?(\d{8})")
+
+
+class Ga4ExportError(ValueError):
+    """A GA4 export file cannot be read at all; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    path: Path
+    size: int
+    mtime: float
+
+    @property
+    def format(self) -> str:
+        return "parquet" if self.path.name.lower().endswith(PARQUET_SUFFIXES) else "ndjson"
+
+    @property
+    def export_day(self) -> str | None:
+        """The export table's day (``events_20201101…`` → ``2020-11-01``), if the name carries one."""
+        match = _TABLE_DAY_RE.search(self.path.name)
+        if not match:
+            return None
+        try:
+            return dt.datetime.strptime(match.group(1), "%Y%m%d").date().isoformat()
+        except ValueError:
+            return None
+
+
+def list_export_files(export_dir: Path) -> list[ExportFile]:
+    """Parquet and NDJSON files in the GA4 landing directory, by name; temp/hidden files skipped."""
+    if not export_dir.is_dir():
+        return []
+    files = []
+    for path in sorted(export_dir.iterdir()):
+        name = path.name.lower()
+        if name.startswith((".", "_")) or not path.is_file():
+            continue
+        if name.endswith(PARQUET_SUFFIXES + NDJSON_SUFFIXES):
+            stat = path.stat()
+            files.append(ExportFile(path=path, size=stat.st_size, mtime=stat.st_mtime))
+    return files
+
+
+def changed_files(conn: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> list[ExportFile]:
+    """Files never loaded, or replaced since their last load (size or mtime differ)."""
+    loaded = {
+        name: (size, mtime)
+        for name, size, mtime in conn.execute(
+            "SELECT source_file, file_size, epoch(file_mtime) FROM ops.load_log WHERE source = ?",
+            [SOURCE],
+        ).fetchall()
+    }
+    return [
+        f
+        for f in files
+        if f.path.name not in loaded
+        or loaded[f.path.name][0] != f.size
+        or abs((loaded[f.path.name][1] or 0) - f.mtime) >= 1
+    ]
+
+
+def stage_file(
+    conn: duckdb.DuckDBPyConnection, file: ExportFile, settings: Settings, now: dt.datetime
+) -> None:
+    """Read and classify one file into the temp table ``ga4_stage``; writes nothing permanent."""
+    reader = "ga4/read_export_parquet" if file.format == "parquet" else "ga4/read_export_ndjson"
+    run_sql(conn, "ga4/macros")
+    try:
+        run_sql(conn, reader, {"path": str(file.path)})
+    except duckdb.Error as exc:
+        raise Ga4ExportError(
+            f"{file.path}: cannot read as a GA4 export {file.format} file: {str(exc).splitlines()[0]}"
+        ) from exc
+    run_sql(
+        conn,
+        "ga4/stage_export_file",
+        {
+            "source_file": file.path.name,
+            "now": now,
+            "start_date": settings.start_date,
+            "tz": settings.timezone,
+        },
+    )
+
+
+def ingest_file(
+    conn: duckdb.DuckDBPyConnection,
+    file: ExportFile,
+    settings: Settings,
+    now: dt.datetime | None = None,
+) -> LoadResult:
+    """Load one export file; replaces whatever an earlier load of the same file wrote."""
+    now = now or dt.datetime.now(dt.UTC)
+    source_file = file.path.name
+    stage_file(conn, file, settings, now)
+    with transaction(conn):
+        conn.execute(
+            "DELETE FROM raw.events WHERE source_file = ? AND source = ?", [source_file, SOURCE]
+        )
+        conn.execute("DELETE FROM ops.quarantine WHERE source_file = ?", [source_file])
+        conn.execute(
+            "DELETE FROM ops.load_log WHERE source_file = ? AND source = ?", [source_file, SOURCE]
+        )
+        conn.execute(
+            """
+            INSERT INTO ops.quarantine
+            SELECT source_file, line_number, raw_line, reason, ?::TIMESTAMPTZ
+            FROM ga4_stage WHERE reason IS NOT NULL
+            """,
+            [now],
+        )
+        conn.execute(
+            f"""
+            INSERT INTO raw.events ({_EVENT_COLUMNS}, ingested_at)
+            WITH candidates AS (
+                SELECT * FROM ga4_stage WHERE reason IS NULL
+                QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY line_number) = 1
+            ),
+            already_loaded AS (
+                SELECT event_id FROM raw.events
+                WHERE event_date IN (SELECT DISTINCT event_date FROM candidates)
+            )
+            SELECT {_EVENT_COLUMNS}, ?::TIMESTAMPTZ
+            FROM candidates
+            WHERE event_id NOT IN (SELECT event_id FROM already_loaded)
+            ORDER BY line_number
+            """,
+            [now],
+        )
+        lines_read, quarantined = conn.execute(
+            "SELECT count(*), count(reason) FROM ga4_stage"
+        ).fetchone()
+        loaded = conn.execute(
+            "SELECT count(*) FROM raw.events WHERE source_file = ?", [source_file]
+        ).fetchone()[0]
+        result = LoadResult(
+            source_file=source_file,
+            lines_read=lines_read,
+            lines_loaded=loaded,
+            duplicates=lines_read - quarantined - loaded,
+            quarantined=quarantined,
+        )
+        conn.execute(
+            "INSERT INTO ops.load_log VALUES (?, ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?)",
+            [
+                source_file,
+                SOURCE,
+                file.export_day,
+                file.size,
+                file.mtime,
+                result.lines_read,
+                result.lines_loaded,
+                result.duplicates,
+                result.quarantined,
+                now,
+            ],
+        )
+    conn.execute("DROP TABLE IF EXISTS ga4_stage")
+    conn.execute("DROP TABLE IF EXISTS ga4_export_lines")
+    return result
+
+
+def ingest_export_files(
+    conn: duckdb.DuckDBPyConnection, files: list[ExportFile], settings: Settings
+) -> list[LoadResult]:
+    return [ingest_file(conn, f, settings) for f in sorted(files, key=lambda f: f.path.name)]
