@@ -29,16 +29,18 @@ class RunSummary:
     partition_range: tuple[str, str] | None = None
     materialized: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def collect(self, result: dg.ExecuteInProcessResult) -> None:
         self.materialized += [
             e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
         ]
-        self.failed_checks += [
-            f"{e.asset_key.to_user_string()}:{e.check_name}"
-            for e in result.get_asset_check_evaluations()
-            if not e.passed
-        ]
+        for evaluation in result.get_asset_check_evaluations():
+            if evaluation.passed:
+                continue
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            is_warning = evaluation.severity == dg.AssetCheckSeverity.WARN
+            (self.warnings if is_warning else self.failed_checks).append(name)
 
 
 def _instance() -> dg.DagsterInstance:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
-from pipelines.config import Definitions, load_definitions
+from pipelines.config import DEFAULTS_DIR, Definitions, load_definitions
 from pipelines.core.build import build_events, build_identity_map, build_users
 from pipelines.ingest.landing import list_event_files
 from pipelines.ingest.segment import ingest_files
@@ -133,6 +134,7 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     dashboards). Treat it as read-only."""
     import datetime as dt
 
+    from pipelines.ga4.demo_export import write_demo_export
     from pipelines.generate import generate_demo
     from pipelines.runner import materialize_pipeline
 
@@ -156,6 +158,11 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         ):
             mp.delenv(key, raising=False)
         settings = load_settings()
+        # The small demo trains the model with lower class minimums than the 1,000/1,000 default.
+        defaults = yaml.safe_load((DEFAULTS_DIR / "retainly.yaml").read_text())
+        defaults["model"].update(min_positives=200, min_negatives=200)
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "retainly.yaml").write_text(yaml.safe_dump(defaults, allow_unicode=True))
         generate_demo(
             settings.events_dir,
             users=DEMO_USERS,
@@ -163,6 +170,9 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             seed=11,
             start=dt.date.fromisoformat(DEMO_START),
             timezone=settings.timezone,
+        )
+        write_demo_export(
+            settings, start=dt.date.fromisoformat(DEMO_START), days=DEMO_DAYS, seed=11
         )
         summary = materialize_pipeline(settings)
         assert not summary.failed_checks, summary.failed_checks

@@ -33,6 +33,8 @@ def demo(args) -> int:
     summary = materialize_pipeline(settings)
     print(f"materialized {len(summary.materialized)} assets")
     print("\n".join(warehouse_summary(settings) + outputs_summary(settings, REPO_ROOT)))
+    if summary.warnings:
+        print("checks with warnings: " + ", ".join(summary.warnings))
     if summary.failed_checks:
         print("FAILED CHECKS: " + ", ".join(summary.failed_checks))
         return 1

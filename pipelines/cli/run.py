@@ -9,6 +9,8 @@ def run(args) -> int:
     if summary.partition_range:
         print(f"ingested partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
     print(f"materialized {len(summary.materialized)} assets")
+    if summary.warnings:
+        print("checks with warnings: " + ", ".join(summary.warnings))
     if summary.failed_checks:
         print("failed checks: " + ", ".join(summary.failed_checks))
         return 1
