@@ -213,7 +213,7 @@ def test_device_consent_and_ip_never_stored(settings, warehouse):
             " Kim.Min+news@Gmail.com ",
             "010-1234-5678",
             "kim.min+news@gmail.com",
-            "kimmin+news@gmail.com",
+            "kimmin@gmail.com",
             "+821012345678",
         ),
         ("Lee@Corp.KR", "+82 10 9876 5432", "lee@corp.kr", "lee@corp.kr", "+821098765432"),

@@ -3,21 +3,28 @@
 -- hash of an empty string.
 
 -- Email for Meta / TikTok / generic matching: trimmed, lower-cased.
-CREATE OR REPLACE MACRO normalize_email(value) AS
+CREATE OR REPLACE TEMP MACRO normalize_email(value) AS
     CASE WHEN nullif(trim(value), '') IS NOT NULL AND contains(trim(value), '@')
          THEN lower(trim(value)) END;
 
--- Google's documented extra step (Customer Match / enhanced conversions): remove
--- every '.' before the domain of gmail.com and googlemail.com addresses.
-CREATE OR REPLACE MACRO normalize_email_google(value) AS
-    CASE WHEN split_part(normalize_email(value), '@', 2) IN ('gmail.com', 'googlemail.com')
-         THEN replace(split_part(normalize_email(value), '@', 1), '.', '') || '@'
-              || split_part(normalize_email(value), '@', 2)
-         ELSE normalize_email(value) END;
+-- Google's documented normalization (Data Manager API "Format user data", which Customer
+-- Match and enhanced conversions share:
+-- https://developers.google.com/data-manager/api/devguides/concepts/formatting): lower-case,
+-- remove all whitespace; for gmail.com / googlemail.com only, remove every '.' in the local
+-- part and a '+' with everything after it (cloudy.sanfrancisco+shopping@gmail.com →
+-- cloudysanfrancisco@gmail.com). Other domains keep their dots and '+tags'.
+CREATE OR REPLACE TEMP MACRO normalize_email_google(value) AS
+    CASE WHEN split_part(regexp_replace(normalize_email(value), '\s', '', 'g'), '@', 2) IN ('gmail.com', 'googlemail.com')
+         THEN replace(split_part(split_part(regexp_replace(normalize_email(value), '\s', '', 'g'), '@', 1), '+', 1), '.', '')
+              || '@' || split_part(regexp_replace(normalize_email(value), '\s', '', 'g'), '@', 2)
+         ELSE regexp_replace(normalize_email(value), '\s', '', 'g') END;
 
--- Phone to E.164. Numbers written with '+' keep their country code; national numbers
--- (leading 0, e.g. 010-1234-5678) get the default country calling code.
-CREATE OR REPLACE MACRO normalize_phone(value, default_calling_code) AS
+-- Phone to E.164 ('+', country code, national number; at most 15 digits). Numbers written
+-- with '+' or '00' keep their country code; national numbers (leading 0, e.g. 010-1234-5678)
+-- get the default country calling code (→ +821012345678). A trunk '0' written after the
+-- default country code (+82 010-…, a common way Korean numbers are typed) is dropped.
+-- Fewer than 7 or more than 15 digits is not a phone number: NULL.
+CREATE OR REPLACE TEMP MACRO _phone_e164(value, default_calling_code) AS
     CASE
         WHEN length(regexp_replace(coalesce(value, ''), '[^0-9]', '', 'g')) < 7 THEN NULL
         WHEN starts_with(trim(value), '+') OR starts_with(trim(value), '00')
@@ -29,15 +36,22 @@ CREATE OR REPLACE MACRO normalize_phone(value, default_calling_code) AS
         ELSE '+' || default_calling_code || regexp_replace(value, '[^0-9]', '', 'g')
     END;
 
-CREATE OR REPLACE MACRO sha256_or_null(value) AS
+CREATE OR REPLACE TEMP MACRO normalize_phone(value, default_calling_code) AS
+    CASE WHEN length(regexp_replace(
+                 regexp_replace(_phone_e164(value, default_calling_code), '^\+' || default_calling_code || '0', '+' || default_calling_code),
+                 '[^0-9]', '', 'g')) BETWEEN 7 AND 15
+         THEN regexp_replace(_phone_e164(value, default_calling_code), '^\+' || default_calling_code || '0', '+' || default_calling_code)
+    END;
+
+CREATE OR REPLACE TEMP MACRO sha256_or_null(value) AS
     CASE WHEN nullif(value, '') IS NOT NULL THEN sha256(value) END;
 
 -- Query-string parameter from a URL ('+' is a space in query strings).
-CREATE OR REPLACE MACRO url_param(url, name) AS
+CREATE OR REPLACE TEMP MACRO url_param(url, name) AS
     nullif(url_decode(replace(regexp_extract(url, '[?&]' || name || '=([^&#]*)', 1), '+', ' ')), '');
 
 -- Quarantined lines are kept for debugging, but never with contact details in them.
-CREATE OR REPLACE MACRO redact_pii(line) AS
+CREATE OR REPLACE TEMP MACRO redact_pii(line) AS
     regexp_replace(
         regexp_replace(line, '"(email|phone|phone_number|phoneNumber|mobile)"\s*:\s*"[^"]*"', '"\1":"<redacted>"', 'gi'),
         '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', '<redacted-email>', 'g');
