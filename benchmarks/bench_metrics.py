@@ -1,0 +1,415 @@
+"""Metrics benchmark: every metrics mart against the DuckDB floor, measured in the same run.
+
+    python benchmarks/bench_metrics.py --events 10000000              # + pandas reference
+    python benchmarks/bench_metrics.py --events 100000000 --no-pandas
+
+The floor is one ``SELECT event_date, count(DISTINCT user_key) FROM core.events GROUP BY
+event_date`` scan: DAU alone, the least any active-users computation must do. Each mart's
+time is reported as a ratio to it (floor timed between every two steps; each step is
+compared with the mean of the floor runs just before and after it, so load drifting on a
+shared machine does not skew the ratios). The marts read ``core.user_days`` (built once, ≈ one scan), so the table shows it
+both separately and added to active users.
+
+Data: ``--home`` reuses a warehouse built by the real pipeline (e.g. ``retainly demo``);
+otherwise a synthetic ``core.events`` / ``core.users`` with a realistic shape is written
+directly in DuckDB (users arriving over a year, exponential numbers of active days with
+per-user gaps, a few events per active day, 60 % sign up, 10 % of those pay, 5 % of events
+are not activity). Phases run in separate processes, so peak RSS is each phase's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._harness import markdown_table, run_phase  # noqa: E402
+
+FLOOR_SQL = "SELECT event_date, count(DISTINCT user_key) FROM core.events GROUP BY event_date"
+EVENTS_PER_USER = 47  # of the synthetic population (measured), to size it from --events
+
+SYNTHETIC_SQL = [
+    """
+    CREATE OR REPLACE TABLE bench_users AS
+    SELECT
+        'u' || i AS user_key,
+        least(floor(sqrt(random()) * $days), $days - 1)::INTEGER AS first_day,
+        1 + floor(-ln(1 - random()) * 10)::INTEGER AS n_days,
+        1 + floor(-ln(1 - random()) * 4)::INTEGER AS mean_gap,
+        random() < 0.6 AS signs_up,
+        random() < 0.1 AS pays,
+        ['kakao', 'google', 'instagram', 'apple', 'email'][1 + floor(random() * 5)::INTEGER] AS signup_method,
+        [NULL, 'naver', 'kakao', 'google', 'instagram', 'facebook'][1 + floor(random() * 6)::INTEGER] AS utm_source,
+        ['ios', 'android', 'web'][1 + floor(random() * 3)::INTEGER] AS platform
+    FROM range($users) AS t(i)
+    """,
+    """
+    CREATE OR REPLACE TABLE bench_days AS
+    SELECT DISTINCT user_key, day, k = 0 AS is_first
+    FROM (
+        SELECT u.user_key, u.first_day + CASE WHEN k = 0 THEN 0
+                   ELSE floor(k * u.mean_gap + random() * u.mean_gap)::INTEGER END AS day, k
+        FROM bench_users AS u, unnest(range(u.n_days)) AS r(k)
+    )
+    WHERE day < $days
+    """,
+    """
+    CREATE OR REPLACE TABLE core.events AS
+    WITH per_day AS (
+        SELECT d.user_key, d.day, d.is_first, 1 + floor(-ln(1 - random()) * 5)::INTEGER AS n_events
+        FROM bench_days AS d
+    ),
+    events AS (
+        SELECT
+            p.user_key,
+            p.day,
+            j,
+            TIMESTAMPTZ '2025-01-01 00:00:00+09' + to_seconds((p.day * 86400 + 21600 + j * 600 + floor(random() * 600))::BIGINT) AS event_ts,
+            CASE WHEN p.is_first AND j = 0 THEN 'page viewed'
+                 WHEN p.is_first AND j = 1 THEN 'signup'
+                 ELSE ['page viewed', 'page viewed', 'Summary Created', 'Summary Created', 'Paper Uploaded',
+                       'Paper Viewed', 'Search Performed', 'Subscription Started', 'identify', 'page viewed'
+                      ][1 + floor(random() * 10)::INTEGER] END AS kind
+        FROM per_day AS p, unnest(range(greatest(p.n_events, CASE WHEN p.is_first THEN 2 ELSE 1 END))) AS r(j)
+    )
+    SELECT
+        'e' || row_number() OVER () AS event_id,
+        CASE WHEN e.kind = 'signup' THEN CASE WHEN u.signs_up THEN 'Signed Up' ELSE 'page viewed' END
+             WHEN e.kind = 'Subscription Started' AND NOT (u.signs_up AND u.pays) THEN 'Summary Created'
+             ELSE e.kind END AS event_name,
+        CASE WHEN e.kind = 'page viewed' OR (e.kind = 'signup' AND NOT u.signs_up) THEN 'page'
+             WHEN e.kind = 'identify' THEN 'identify' ELSE 'track' END AS event_type,
+        e.event_ts,
+        (DATE '2025-01-01' + e.day) AS event_date,
+        e.user_key,
+        u.utm_source,
+        u.platform,
+        e.kind <> 'identify' AS is_active
+    FROM events AS e
+    JOIN bench_users AS u USING (user_key)
+    """,
+    """
+    CREATE OR REPLACE TABLE core.users AS
+    WITH agg AS (
+        SELECT
+            user_key,
+            min(event_ts) FILTER (WHERE is_active) AS first_seen_ts,
+            min(event_date) FILTER (WHERE is_active) AS first_seen_date,
+            max(event_date) FILTER (WHERE is_active) AS last_active_date,
+            min(event_ts) FILTER (WHERE event_name = 'Signed Up') AS signup_ts,
+            min(event_ts) FILTER (WHERE event_name = 'Subscription Started') AS first_paid_ts
+        FROM core.events
+        GROUP BY user_key
+    )
+    SELECT
+        a.user_key, a.first_seen_ts, a.first_seen_date, a.signup_ts,
+        timezone('Asia/Seoul', a.signup_ts)::DATE AS signup_date,
+        CASE WHEN a.signup_ts IS NOT NULL THEN u.signup_method END AS signup_method,
+        u.utm_source AS first_utm_source, u.platform, a.first_paid_ts, a.last_active_date
+    FROM agg AS a
+    JOIN bench_users AS u USING (user_key)
+    """,
+    "DROP TABLE bench_days",
+    "DROP TABLE bench_users",
+]
+
+
+def _settings(home: str):
+    import os
+
+    os.environ["RETAINLY_HOME"] = home
+    os.environ.setdefault("RETAINLY_TIMEZONE", "Asia/Seoul")
+    from pipelines.config import load_definitions
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    return settings, load_definitions(home=settings.home)
+
+
+def synthesize(home: str, events: int, days: int) -> dict:
+    from pipelines.warehouse import connect, execute
+
+    settings, _ = _settings(home)
+    conn = connect(settings.warehouse_path)
+    params = {"users": max(1, events // EVENTS_PER_USER), "days": days}
+    for statement in SYNTHETIC_SQL:
+        execute(conn, statement, params)
+    n_events, n_users = conn.execute(
+        "SELECT count(*), count(DISTINCT user_key) FROM core.events"
+    ).fetchone()
+    conn.close()
+    return {"events": n_events, "users": n_users}
+
+
+def _timed(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process, all threads)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def marts(home: str) -> dict:
+    """Every mart, each between two floor runs (the machine's load drifts; a mart is compared
+    with the floor measured around it). One process, warm cache for all."""
+    from pipelines.metrics import build
+    from pipelines.warehouse import connect
+
+    settings, definitions = _settings(home)
+    conn = connect(settings.warehouse_path)
+    conn.execute(FLOOR_SQL).fetchall()  # warm-up: the first read pulls the table into memory
+    # The first query with list parameters imports numpy/pandas inside duckdb (seconds, once
+    # per process): not a cost of any mart.
+    conn.execute("SELECT $x::VARCHAR[]", {"x": [None, "x"]}).fetchall()
+    steps = {
+        "user_days": lambda: build.build_user_days(conn),
+        "active_users": lambda: build.build_active_users(conn),
+        "retention": lambda: build.build_retention(conn, settings, definitions),
+        "stickiness": lambda: build.build_stickiness(conn, settings),
+        "lifecycle": lambda: build.build_lifecycle(conn, settings),
+        "conversion": lambda: build.build_conversion(conn, settings),
+        "funnel": lambda: build.build_funnels(conn, definitions),
+    }
+    floors = [_timed(lambda: conn.execute(FLOOR_SQL).fetchall())]
+    times = {}
+    for name, step in steps.items():
+        times[name] = _timed(step)
+        floors.append(_timed(lambda: conn.execute(FLOOR_SQL).fetchall()))
+    counts = {
+        "events": conn.execute("SELECT count(*) FROM core.events").fetchone()[0],
+        "user_days_rows": conn.execute("SELECT count(*) FROM core.user_days").fetchone()[0],
+    }
+    conn.close()
+    return {"floors": floors, "times": times, **counts}
+
+
+def pandas_reference(home: str) -> dict:
+    """The same definitions written the usual pandas way (per-date windows, groupby
+    nunique), for active users, first-seen retention (n_day, rolling; all users),
+    stickiness, lifecycle and conversion. Loading the frame is not timed. Checks that its
+    DAU/WAU/MAU equal marts.active_users."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    settings, _ = _settings(home)
+    conn = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    conn.execute("SET enable_progress_bar = false")  # it writes to stdout, where results go
+    events = conn.execute("SELECT user_key, event_date, is_active FROM core.events").df()
+    users = conn.execute(
+        "SELECT user_key, signup_ts, first_paid_ts, signup_date FROM core.users"
+    ).df()
+    expected = conn.execute("SELECT date, dau, wau, mau FROM marts.active_users ORDER BY date").df()
+    conn.close()
+    week_start = settings.week_start_index
+
+    start, cpu_start = time.perf_counter(), time.process_time()
+    days = events.loc[events["is_active"], ["user_key", "event_date"]].drop_duplicates()
+    days["event_date"] = pd.to_datetime(days["event_date"])
+    dates = pd.date_range(days["event_date"].min(), days["event_date"].max(), freq="D")
+    rows = []
+    for d in dates:
+        window = days[(days["event_date"] > d - pd.Timedelta(days=30)) & (days["event_date"] <= d)]
+        rows.append(
+            (
+                d.date(),
+                window.loc[window["event_date"] == d, "user_key"].nunique(),
+                window.loc[window["event_date"] > d - pd.Timedelta(days=7), "user_key"].nunique(),
+                window["user_key"].nunique(),
+            )
+        )
+    active = pd.DataFrame(rows, columns=["date", "dau", "wau", "mau"])
+    active_seconds, active_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+
+    def period(series: pd.Series, grain: str) -> pd.Series:
+        if grain == "day":
+            return series
+        if grain == "week":
+            return series - pd.to_timedelta((series.dt.weekday - week_start) % 7, unit="D")
+        return series.dt.to_period("M").dt.to_timestamp()
+
+    first = days.groupby("user_key")["event_date"].min().rename("first_seen")
+    joined = days.join(first, on="user_key")
+    retention = []
+    for grain in ("day", "week", "month"):
+        cohort, active_period = (
+            period(joined["first_seen"], grain),
+            period(joined["event_date"], grain),
+        )
+        if grain == "month":
+            offset = (
+                (active_period.dt.year - cohort.dt.year) * 12
+                + active_period.dt.month
+                - cohort.dt.month
+            )
+        else:
+            offset = (active_period - cohort).dt.days // (1 if grain == "day" else 7)
+        frame = pd.DataFrame({"user_key": joined["user_key"], "cohort": cohort, "offset": offset})
+        n_day = frame.groupby(["cohort", "offset"])["user_key"].nunique()
+        last = frame.groupby(["user_key", "cohort"])["offset"].max().reset_index()
+        rolling = {
+            k: last[last["offset"] >= k].groupby("cohort").size()
+            for k in range(31 if grain == "day" else 13)
+        }
+        retention.append((n_day, rolling))
+    sticky = []
+    for grain in ("week", "month"):
+        per_user = days.groupby([period(days["event_date"], grain), "user_key"]).size()
+        sticky.append(per_user.groupby(level=0).value_counts())
+    weekly = days.assign(period=period(days["event_date"], "week"))[
+        ["user_key", "period"]
+    ].drop_duplicates()
+    weekly = weekly.sort_values(["user_key", "period"])
+    previous = weekly.groupby("user_key")["period"].shift()
+    status = np.select(
+        [previous.isna(), weekly["period"] - previous == pd.Timedelta(days=7)],
+        ["new", "returning"],
+        "resurrecting",
+    )
+    lifecycle = weekly.assign(status=status).groupby(["period", "status"]).size()
+    signed = users[users["signup_ts"].notna()]
+    paid_7d = (signed["first_paid_ts"] - signed["signup_ts"]) <= pd.Timedelta(days=7)
+    conversion = (
+        signed.assign(paid_7d=paid_7d).groupby("signup_date")["paid_7d"].agg(["size", "sum"])
+    )
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+
+    expected["date"] = pd.to_datetime(expected["date"]).dt.date
+    check = active.merge(expected, on="date", suffixes=("", "_duckdb"))
+    equal = bool(
+        len(check) == len(expected)
+        and all((check[c] == check[f"{c}_duckdb"]).all() for c in ("dau", "wau", "mau"))
+    )
+    del retention, sticky, lifecycle, conversion
+    return {
+        "active_seconds": active_seconds,
+        "active_cpu": active_cpu,
+        "all_seconds": seconds,
+        "all_cpu": cpu,
+        "active_users_equal": equal,
+    }
+
+
+def report(result: dict) -> str:
+    """Seconds and ratios to the floor, by wall clock and by CPU time. Each step is compared
+    with the mean of the floor runs just before and after it (load drifts on a shared
+    machine); CPU time is not inflated by other processes competing for the cores."""
+    floors, times = result["floors"], result["times"]
+    names = list(times)
+    rows, sums = [], {"wall": 0.0, "cpu": 0.0}
+    mean_floor = [sum(f[i] for f in floors) / len(floors) for i in (0, 1)]
+    rows.append(
+        [
+            "floor: GROUP BY event_date, count(DISTINCT user_key)",
+            f"{mean_floor[0]:.2f}",
+            "1.00",
+            f"{mean_floor[1]:.2f}",
+            "1.00",
+        ]
+    )
+    ratios = {}
+    for i, name in enumerate(names):
+        wall, cpu = times[name]
+        around = [(floors[i][j] + floors[i + 1][j]) / 2 for j in (0, 1)]
+        ratios[name] = (wall / around[0], cpu / around[1])
+        label = "core.user_days" if name == "user_days" else f"marts.{name}"
+        rows.append(
+            [label, f"{wall:.2f}", f"{ratios[name][0]:.2f}", f"{cpu:.2f}", f"{ratios[name][1]:.2f}"]
+        )
+        sums["wall"] += wall
+        sums["cpu"] += cpu
+
+    def combined(label: str, members: list[str]) -> list[str]:
+        return [
+            label,
+            f"{sum(times[m][0] for m in members):.2f}",
+            f"{sum(ratios[m][0] for m in members):.2f}",
+            f"{sum(times[m][1] for m in members):.2f}",
+            f"{sum(ratios[m][1] for m in members):.2f}",
+        ]
+
+    rows.append(
+        combined(
+            "active users from events (user_days + active_users)", ["user_days", "active_users"]
+        )
+    )
+    rows.append(combined("all marts (incl. user_days)", names))
+    return markdown_table(["step", "wall s", "× floor (wall)", "CPU s", "× floor (CPU)"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--events", type=int, default=10_000_000, help="approximate synthetic events"
+    )
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument(
+        "--home", default=None, help="use (and keep) this RETAINLY_HOME's warehouse"
+    )
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas reference")
+    args = parser.parse_args()
+    home = args.home or tempfile.mkdtemp(prefix="retainly-bench-metrics-")
+    try:
+        if not (Path(home) / "warehouse.duckdb").exists():
+            made = run_phase(
+                "benchmarks.bench_metrics",
+                "synthesize",
+                home=home,
+                events=args.events,
+                days=args.days,
+            )
+            print(
+                f"synthesized {made['events']:,} events of {made['users']:,} users in {made['seconds']:.1f}s "
+                f"(peak {made['peak_mb']:.0f} MB)"
+            )
+        result = run_phase("benchmarks.bench_metrics", "marts", home=home)
+        print(f"\n{result['events']:,} events, {result['user_days_rows']:,} user-days")
+        print(report(result))
+        print(f"peak RSS of the marts process: {result['peak_mb']:.0f} MB")
+        if not args.no_pandas:
+            ref = run_phase("benchmarks.bench_metrics", "pandas_reference", home=home)
+            times = result["times"]
+            ours = {
+                "active": [sum(times[m][j] for m in ("user_days", "active_users")) for j in (0, 1)],
+                "all": [sum(t[j] for name, t in times.items() if name != "funnel") for j in (0, 1)],
+            }
+            rows = [
+                [
+                    label,
+                    f"{ref[f'{key}_seconds']:.1f}",
+                    f"{ours[key][0]:.2f}",
+                    f"{ref[f'{key}_seconds'] / ours[key][0]:.1f}×",
+                    f"{ref[f'{key}_cpu'] / ours[key][1]:.1f}×",
+                ]
+                for label, key in (
+                    ("active users (from events)", "active"),
+                    ("all marts but funnel", "all"),
+                )
+            ]
+            print(
+                "\n"
+                + markdown_table(
+                    [
+                        "pandas reference vs DuckDB",
+                        "pandas s",
+                        "DuckDB s",
+                        "speed-up (wall)",
+                        "speed-up (CPU)",
+                    ],
+                    rows,
+                )
+            )
+            print(
+                f"pandas DAU/WAU/MAU equal to marts.active_users: {ref['active_users_equal']}; "
+                f"pandas peak RSS {ref['peak_mb']:.0f} MB"
+            )
+    finally:
+        if not args.home:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

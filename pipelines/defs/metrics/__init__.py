@@ -1,0 +1,5 @@
+import dagster as dg
+
+from pipelines.defs.metrics.assets import assets
+
+defs = dg.Definitions(assets=assets)
