@@ -1,0 +1,1 @@
+"""One module per dashboard; in each, one function per panel and ``dashboard()`` composing them."""
