@@ -11,16 +11,16 @@ from pipelines.warehouse import connect
 def warehouse_summary(settings: Settings) -> list[str]:
     lines = [f"warehouse: {settings.warehouse_path}"]
     with connect(settings.warehouse_path, read_only=True) as conn:
-        tables = conn.execute(
-            """
-            SELECT table_schema || '.' || table_name, estimated_size
-            FROM duckdb_tables() WHERE NOT temporary ORDER BY 1
-            """
-        ).fetchall()
-        for name, _ in tables:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1"
+            ).fetchall()
+        ]
+        for name in tables:
             count = conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            lines.append(f"  {name:34} {count:>12,} rows")
-        if ("marts.active_users",) in [(t[0],) for t in tables]:
+            lines.append(f"  {name:40} {count:>12,} rows")
+        if "marts.active_users" in tables:
             row = conn.execute(
                 "SELECT date, dau, wau, mau, dau_mau FROM marts.active_users ORDER BY date DESC LIMIT 1"
             ).fetchone()
