@@ -11,6 +11,7 @@ import importlib
 import logging
 import pkgutil
 import sys
+import warnings
 
 from pipelines.config import ConfigError
 from pipelines.settings import SettingsError
@@ -25,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # Dagster's beta/preview notices are for library authors, not for people running the pipeline.
+    warnings.filterwarnings("ignore", module=r"dagster(\.|$)")
+    warnings.filterwarnings("ignore", message=r".*(beta|preview|deprecated).*")
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

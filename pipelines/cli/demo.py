@@ -33,7 +33,7 @@ def demo(args) -> int:
     ga4_file = write_demo_export(settings, start=start, days=args.days, seed=args.seed)
     print(f"wrote a GA4 BigQuery-export file for the same web visitors: {ga4_file}")
     summary = materialize_pipeline(settings)
-    print(f"materialized {len(summary.materialized)} assets")
+    print(f"materialized {len(set(summary.materialized))} assets")
     print("\n".join(warehouse_summary(settings) + outputs_summary(settings, REPO_ROOT)))
     if summary.warnings:
         print("checks with warnings: " + ", ".join(summary.warnings))

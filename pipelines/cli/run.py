@@ -8,7 +8,7 @@ def run(args) -> int:
     summary = materialize_pipeline(load_settings(), select=args.select, as_of=args.as_of)
     if summary.partition_range:
         print(f"ingested partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
-    print(f"materialized {len(summary.materialized)} assets")
+    print(f"materialized {len(set(summary.materialized))} assets")
     if summary.warnings:
         print("checks with warnings: " + ", ".join(summary.warnings))
     if summary.failed_checks:
