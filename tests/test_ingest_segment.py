@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 
@@ -280,4 +281,31 @@ def test_load_log_equation_holds_for_every_file(settings, warehouse):
     assert rows == [
         ("2024-03-02.jsonl.gz", 3, 1, 0, 2, 1, 2),
         ("2024-03-03.jsonl.gz", 3, 0, 3, 0, 0, 0),
+    ]
+
+
+def test_multi_member_gzip_file_loses_no_line(settings, warehouse):
+    import gzip
+
+    first = write_events(
+        settings.events_dir, "2024-03-02", [track("A", "2024-03-02T10:00:00+09:00", user_id="u1")]
+    )
+    appended = gzip.compress(
+        (
+            "\n".join(
+                json.dumps(track("B", f"2024-03-02T1{i}:00:00+09:00", user_id="u1"))
+                for i in range(3)
+            )
+            + "\n"
+        ).encode()
+    )
+    with first.open("ab") as handle:  # `cat more.gz >> day.gz`, as log shippers do
+        handle.write(appended)
+    (result,) = ingest(warehouse, settings)
+    assert (result.lines_read, result.lines_loaded) == (4, 4)
+    assert warehouse.execute(
+        "SELECT event_name, count(*) FROM raw.events GROUP BY 1 ORDER BY 1"
+    ).fetchall() == [
+        ("A", 1),
+        ("B", 3),
     ]

@@ -10,6 +10,9 @@ the first file to load an event keeps it.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import shutil
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,18 +58,23 @@ def ingest_file(
     """Load one landing file; replaces whatever an earlier load of the same file wrote."""
     now = now or dt.datetime.now(dt.UTC)
     source_file = file.path.name
-    run_sql(
-        conn,
-        "core/stage_segment_file",
-        {
-            "path": str(file.path),
-            "source_file": source_file,
-            "now": now,
-            "start_date": settings.start_date,
-            "tz": settings.timezone,
-            "calling_code": DEFAULT_CALLING_CODE,
-        },
-    )
+    params = {
+        "path": str(file.path),
+        "source_file": source_file,
+        "now": now,
+        "start_date": settings.start_date,
+        "tz": settings.timezone,
+        "calling_code": DEFAULT_CALLING_CODE,
+    }
+    run_sql(conn, "core/stage_segment_file", params)
+    if file.path.suffix == ".gz" and not _read_whole_gzip(conn, file.path):
+        # DuckDB reads only the first member of a multi-member gzip (files appended to
+        # with `cat a.gz b.gz`); Python's gzip reads them all, so stage from its output.
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = Path(tmp) / file.path.name.removesuffix(".gz")
+            with gzip.open(file.path, "rb") as src, plain.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            run_sql(conn, "core/stage_segment_file", {**params, "path": str(plain)})
     with transaction(conn):
         for table in ("raw.events", "ops.quarantine"):
             conn.execute(f"DELETE FROM {table} WHERE source_file = ?", [source_file])
@@ -128,6 +136,20 @@ def ingest_file(
         )
     conn.execute("DROP TABLE IF EXISTS segment_stage")
     return result
+
+
+def _read_whole_gzip(conn: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Whether the staged lines account for every byte of the gzip file.
+
+    The gzip trailer's ISIZE is the uncompressed size (mod 2**32) of the last member: it
+    equals the staged bytes (lines + newlines, the last newline optional) only when the
+    file is a single member that was read to its end.
+    """
+    with path.open("rb") as handle:
+        handle.seek(-4, 2)
+        isize = int.from_bytes(handle.read(4), "little")
+    staged = conn.execute("SELECT coalesce(sum(line_bytes), 0) FROM segment_stage").fetchone()[0]
+    return staged % 2**32 in (isize, (isize + 1) % 2**32)
 
 
 def ingest_files(

@@ -73,6 +73,7 @@ classified AS (
 
 SELECT
     line_number,
+    strlen(coalesce(line, '')) + 1 AS line_bytes,
     reason,
     CASE WHEN reason IS NOT NULL THEN redact_pii(line) END AS raw_line,
     coalesce(nullif(f[4], ''), md5(concat_ws('|', event_type, f[2], f[3], user_id, anonymous_id, raw_ts, properties::VARCHAR))) AS event_id,
