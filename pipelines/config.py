@@ -113,6 +113,8 @@ class Model(_Strict):
     snapshot_spacing_days: int = Field(default=14, gt=0)
     min_positives: int = Field(default=1000, ge=1)
     min_negatives: int = Field(default=1000, ge=1)
+    # Training rows beyond this are a deterministic hash sample of (user, snapshot).
+    max_training_rows: int = Field(default=500_000, ge=1000)
 
 
 class Definitions(_Strict):

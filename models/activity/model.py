@@ -1,0 +1,104 @@
+"""The trained activity model: two LightGBM boosters plus optional Platt calibration.
+
+- ``classifier`` (binary objective) → raw P(at least one active day in the horizon),
+  then Platt-scaled when calibration helped on the held-out calibration snapshot;
+- ``regressor`` (Poisson objective) → expected active days in the horizon.
+
+Saved as LightGBM text files and JSON (no pickles), so a version can be read by any
+LightGBM and audited by eye.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from models.activity.errors import FeatureMismatchError
+
+CLASSIFIER_FILE = "p_active.lgb.txt"
+REGRESSOR_FILE = "active_days.lgb.txt"
+FEATURES_FILE = "features.json"
+CALIBRATION_FILE = "calibration.json"
+# Prediction splits rows across threads without per-tree barriers: use every core.
+PREDICT_THREADS = os.cpu_count() or 1
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def platt(p_raw: np.ndarray, calibration: dict) -> np.ndarray:
+    """Apply ``{"method": "platt", "a": a, "b": b}`` (sigmoid(a·logit(p) + b)); "none" = identity."""
+    if calibration.get("method") != "platt":
+        return p_raw
+    return 1.0 / (1.0 + np.exp(-(calibration["a"] * logit(p_raw) + calibration["b"])))
+
+
+@dataclass
+class ActivityModel:
+    classifier: lgb.Booster
+    regressor: lgb.Booster
+    feature_names: list[str]
+    categorical_features: list[str]
+    top_events: list[str]
+    horizon_days: int
+    calibration: dict = field(default_factory=lambda: {"method": "none"})
+
+    def check_features(self, columns: list[str], context: str = "") -> None:
+        """Fail clearly when the features computed now differ from the trained ones."""
+        if list(columns) == self.feature_names:
+            return
+        missing = [c for c in self.feature_names if c not in columns]
+        extra = [c for c in columns if c not in self.feature_names]
+        detail = (
+            f"missing {missing}, unexpected {extra}"
+            if missing or extra
+            else "same names in another order"
+        )
+        raise FeatureMismatchError(
+            f"feature list does not match the model{context}: {detail}. The model was trained with "
+            f"model.top_events={self.top_events}; restore that configuration or train a new version."
+        )
+
+    def predict_raw(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.classifier.predict(frame[self.feature_names], num_threads=PREDICT_THREADS)
+
+    def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(p_active, expected_active_days) for a feature frame."""
+        x = frame[self.feature_names]
+        p_raw = self.classifier.predict(x, num_threads=PREDICT_THREADS)
+        return platt(p_raw, self.calibration), self.regressor.predict(
+            x, num_threads=PREDICT_THREADS
+        )
+
+    def save(self, directory: Path) -> None:
+        self.classifier.save_model(directory / CLASSIFIER_FILE)
+        self.regressor.save_model(directory / REGRESSOR_FILE)
+        features = {
+            "feature_names": self.feature_names,
+            "categorical_features": self.categorical_features,
+            "top_events": self.top_events,
+            "horizon_days": self.horizon_days,
+        }
+        (directory / FEATURES_FILE).write_text(json.dumps(features, indent=2) + "\n")
+        (directory / CALIBRATION_FILE).write_text(json.dumps(self.calibration, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path) -> ActivityModel:
+        features = json.loads((directory / FEATURES_FILE).read_text())
+        return cls(
+            classifier=lgb.Booster(model_file=str(directory / CLASSIFIER_FILE)),
+            regressor=lgb.Booster(model_file=str(directory / REGRESSOR_FILE)),
+            feature_names=features["feature_names"],
+            categorical_features=features["categorical_features"],
+            top_events=features["top_events"],
+            horizon_days=features["horizon_days"],
+            calibration=json.loads((directory / CALIBRATION_FILE).read_text()),
+        )

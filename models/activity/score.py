@@ -1,0 +1,142 @@
+"""Scoring: a registered version applied to every user seen on or before ``as_of``,
+written to ``marts.activity_scores``, plus the per-segment and evaluation marts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from models.activity.features import (
+    feature_frame,
+    feature_names,
+    prepare_inputs,
+    resolve_as_of,
+    select_population,
+)
+from models.activity.registry import ModelVersion, load_version
+from pipelines.config import Definitions
+from pipelines.warehouse import run_sql, transaction
+
+SEGMENT_OUTPUT_COLUMNS = [
+    "channel",
+    "signup_method",
+    "platform",
+    "plan",
+    "is_paid",
+    "tenure_days",
+    "days_since_last_active",
+]
+RECENT_USER_DAYS = 28
+
+
+@dataclass
+class ScoreRun:
+    version: str
+    as_of: dt.date
+    users: int
+    p_active_mean: float
+    expected_active_days_mean: float
+
+
+def score_users(
+    conn: duckdb.DuckDBPyConnection,
+    root: Path,
+    definitions: Definitions,
+    as_of: dt.date | None = None,
+    version: str | None = None,
+) -> ScoreRun:
+    """Score with ``version`` (default: latest) at ``as_of`` (default: last loaded date) into
+    ``marts.activity_scores``. Fails before touching the mart if the version is missing,
+    ``as_of`` is outside the data, or the configured features differ from the model's."""
+    loaded: ModelVersion = load_version(root, version)
+    model = loaded.model
+    as_of = resolve_as_of(conn, as_of)
+    top_events = list(definitions.model.top_events)
+    model.check_features(
+        feature_names(top_events),
+        context=f" version {loaded.version} (retainly.yaml model.top_events)",
+    )
+
+    prepare_inputs(conn, as_of, top_events, definitions.channel_for)
+    select_population(conn, [as_of])
+    features = feature_frame(conn, top_events)
+    model.check_features(
+        [c for c in features.columns if c not in ("as_of", "user_key")],
+        context=f" version {loaded.version}",
+    )
+    p_active, expected_days = model.predict(features)
+    scored = pd.DataFrame(
+        {
+            "as_of": features["as_of"],
+            "user_key": features["user_key"],
+            "p_active": p_active,
+            "expected_active_days": expected_days,
+            "model_version": loaded.version,
+            "horizon_days": model.horizon_days,
+            **{
+                c: features[c].astype(str)
+                if c in ("channel", "signup_method", "platform", "plan")
+                else features[c]
+                for c in SEGMENT_OUTPUT_COLUMNS
+            },
+        }
+    )
+    scored["is_paid"] = scored["is_paid"].astype(bool)
+    conn.register("model_scored", scored)
+    try:
+        run_sql(conn, "model/activity_scores")
+    finally:
+        conn.unregister("model_scored")
+    return ScoreRun(
+        version=loaded.version,
+        as_of=as_of,
+        users=len(scored),
+        p_active_mean=float(scored["p_active"].mean()) if len(scored) else float("nan"),
+        expected_active_days_mean=float(scored["expected_active_days"].mean())
+        if len(scored)
+        else float("nan"),
+    )
+
+
+def build_activity_by_segment(
+    conn: duckdb.DuckDBPyConnection, recent_days: int = RECENT_USER_DAYS
+) -> int:
+    """``marts.activity_by_segment`` from the current ``marts.activity_scores``; returns rows."""
+    run_sql(conn, "model/activity_by_segment", {"recent_days": recent_days})
+    return conn.execute("SELECT count(*) FROM marts.activity_by_segment").fetchone()[0]
+
+
+def publish_evaluation(conn: duckdb.DuckDBPyConnection, loaded: ModelVersion) -> dict[str, int]:
+    """Write a version's validation lift, calibration, metrics and importance to the
+    ``marts.model_*`` tables (Grafana reads them); returns rows per table."""
+    metrics = loaded.metrics
+    rows = [
+        {
+            "validation_as_of": dt.date.fromisoformat(metrics["validation_as_of"]),
+            "model": model,
+            "metric": metric,
+            "value": float(value),
+        }
+        for kind in ("classification", "regression")
+        for model, values in metrics[kind].items()
+        for metric, value in values.items()
+    ]
+    frames = {
+        "model_lift_rows": pd.DataFrame(metrics["lift_table"]),
+        "model_calibration_rows": pd.DataFrame(metrics["calibration_table"]),
+        "model_metrics_rows": pd.DataFrame(rows),
+        "model_feature_importance_rows": pd.DataFrame(metrics["feature_importance"]),
+    }
+    for name, frame in frames.items():
+        conn.register(name, frame)
+    try:
+        with transaction(conn):
+            run_sql(conn, "model/model_evaluation", {"model_version": loaded.version})
+    finally:
+        for name in frames:
+            conn.unregister(name)
+    return {name.removesuffix("_rows"): len(frame) for name, frame in frames.items()}

@@ -1,0 +1,225 @@
+"""Activity model assets: train a registry version, publish its evaluation, score users.
+
+Thin wrappers: the logic is in ``models.activity``; these only open the warehouse,
+read settings and definitions, and turn results into Dagster metadata and checks.
+"""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from models.activity import card
+from models.activity.evaluate import png_markdown
+from models.activity.registry import ModelVersion, activity_root, load_version, save_version
+from models.activity.score import build_activity_by_segment, publish_evaluation, score_users
+from models.activity.train import train_activity_model
+from pipelines.config import load_definitions
+from pipelines.resources import DUCKDB_POOL, open_warehouse
+from pipelines.settings import load_settings
+from pipelines.warehouse import table_preview
+
+ACTIVITY_MODEL = dg.AssetKey(["model", "activity_model"])
+SCORES = dg.AssetKey(["marts", "activity_scores"])
+BY_SEGMENT = dg.AssetKey(["marts", "activity_by_segment"])
+EVALUATION_TABLES = ("model_lift", "model_calibration", "model_metrics", "model_feature_importance")
+
+
+class ScoringConfig(dg.Config):
+    model_version: str | None = None
+    """Registry version to score with (a directory under $RETAINLY_HOME/models/activity); default latest."""
+
+
+def _beats_baselines(version: ModelVersion) -> tuple[bool, dict[str, float]]:
+    scores = version.metrics["classification"]
+    lgbm = scores["lightgbm"]
+    baselines = [scores["logistic_regression"], scores["recency_frequency_rule"]]
+    margins = {
+        "roc_auc_margin": lgbm["roc_auc"] - max(b["roc_auc"] for b in baselines),
+        "top_decile_lift_margin": lgbm["top_decile_lift"]
+        - max(b["top_decile_lift"] for b in baselines),
+    }
+    return all(m > 0 for m in margins.values()), margins
+
+
+@dg.asset(
+    key=ACTIVITY_MODEL,
+    deps=[["core", "events"], ["core", "users"]],
+    group_name="model",
+    pool=DUCKDB_POOL,
+    kinds={"lightgbm", "duckdb"},
+    check_specs=[dg.AssetCheckSpec("beats_baselines", asset=ACTIVITY_MODEL)],
+)
+def activity_model(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """A new registry version: LightGBM p_active and active days per (user, as_of), trained on past snapshots of core.events."""
+    settings = load_settings()
+    definitions = load_definitions(home=settings.home)
+    with open_warehouse(duckdb) as conn:
+        result = train_activity_model(conn, definitions, settings.as_of)
+    version = save_version(activity_root(settings.models_dir), result)
+    metrics, window = version.metrics, version.training_window
+    lgbm = metrics["classification"]["lightgbm"]
+    passed, margins = _beats_baselines(version)
+    return dg.MaterializeResult(
+        metadata={
+            "version": version.version,
+            "path": dg.MetadataValue.path(str(version.path)),
+            "validation_as_of": metrics["validation_as_of"],
+            "training_as_of": ", ".join(window["training_as_of"]),
+            "training_rows": window["rows"]["training"],
+            "validation_rows": window["rows"]["validation"],
+            "roc_auc": lgbm["roc_auc"],
+            "pr_auc": lgbm["pr_auc"],
+            "top_decile_lift": lgbm["top_decile_lift"],
+            "brier": lgbm["brier"],
+            "calibration": card.calibration_sentence(metrics["calibration"]),
+            "baseline_comparison": dg.MetadataValue.md(card.classification_table(metrics)),
+            "active_days_comparison": dg.MetadataValue.md(card.regression_table(metrics)),
+            "lift_and_calibration": dg.MetadataValue.md(
+                png_markdown(result.evaluation_png, "lift and calibration")
+            ),
+            "calibration_table": dg.MetadataValue.md(
+                card.calibration_markdown(metrics["calibration_table"])
+            ),
+            "feature_importance": dg.MetadataValue.md(
+                card.importance_markdown(metrics["feature_importance"])
+            ),
+            "segments_by_channel": dg.MetadataValue.md(
+                card.segments_markdown(metrics["segments"], "channel")
+            ),
+            "timings": dg.MetadataValue.json(window["timings"]),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="beats_baselines",
+                passed=passed,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata=margins,
+                description="LightGBM's validation ROC-AUC and top-decile lift exceed both baselines'",
+            )
+        ],
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["marts", name], deps=[ACTIVITY_MODEL], group_name="model", kinds={"duckdb"})
+        for name in EVALUATION_TABLES
+    ],
+    pool=DUCKDB_POOL,
+)
+def model_evaluation(duckdb: DuckDBResource):
+    """Per model version: validation lift by decile, calibration bins, metrics vs baselines, gain importance."""
+    settings = load_settings()
+    version = load_version(activity_root(settings.models_dir))
+    with open_warehouse(duckdb) as conn:
+        counts = publish_evaluation(conn, version)
+    for name in EVALUATION_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=["marts", name],
+            metadata={"model_version": version.version, "rows": counts[name]},
+        )
+
+
+@dg.asset(
+    key=SCORES,
+    deps=[ACTIVITY_MODEL],
+    group_name="model",
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+    check_specs=[
+        dg.AssetCheckSpec("user_key_unique_not_null", asset=SCORES, blocking=True),
+        dg.AssetCheckSpec("scores_in_range", asset=SCORES, blocking=True),
+        dg.AssetCheckSpec("ranks_are_1_to_n", asset=SCORES, blocking=True),
+    ],
+)
+def activity_scores(config: ScoringConfig, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """One row per user first seen by as_of: p_active, expected active days, rank, from a registry version."""
+    settings = load_settings()
+    definitions = load_definitions(home=settings.home)
+    with open_warehouse(duckdb) as conn:
+        run = score_users(
+            conn,
+            activity_root(settings.models_dir),
+            definitions,
+            settings.as_of,
+            config.model_version,
+        )
+        duplicated, null_keys, out_of_range, rank_gaps = conn.execute(
+            """
+            SELECT
+                count(*) - count(DISTINCT user_key),
+                count(*) FILTER (WHERE user_key IS NULL),
+                count(*) FILTER (WHERE NOT (p_active BETWEEN 0 AND 1) OR expected_active_days < 0
+                    OR p_active IS NULL OR expected_active_days IS NULL),
+                count(*) - count(DISTINCT score_rank) + coalesce(max(score_rank), 0) - count(*)
+            FROM marts.activity_scores
+            """
+        ).fetchone()
+        preview = table_preview(conn, "marts.activity_scores")
+    return dg.MaterializeResult(
+        metadata={
+            "model_version": run.version,
+            "as_of": run.as_of.isoformat(),
+            "users": run.users,
+            "p_active_mean": run.p_active_mean,
+            "expected_active_days_mean": run.expected_active_days_mean,
+            "preview": dg.MetadataValue.md(preview),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="user_key_unique_not_null",
+                passed=duplicated == 0 and null_keys == 0,
+                metadata={"duplicated": duplicated, "null_keys": null_keys},
+            ),
+            dg.AssetCheckResult(
+                check_name="scores_in_range",
+                passed=out_of_range == 0,
+                metadata={"rows": out_of_range},
+            ),
+            dg.AssetCheckResult(
+                check_name="ranks_are_1_to_n", passed=rank_gaps == 0, metadata={"gaps": rank_gaps}
+            ),
+        ],
+    )
+
+
+@dg.asset(
+    key=BY_SEGMENT,
+    deps=[SCORES],
+    group_name="model",
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+    check_specs=[dg.AssetCheckSpec("segments_sum_to_all", asset=BY_SEGMENT, blocking=True)],
+)
+def activity_by_segment(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Average predicted activity per channel, signup method, platform and plan, from marts.activity_scores."""
+    with open_warehouse(duckdb) as conn:
+        rows = build_activity_by_segment(conn)
+        mismatched = conn.execute(
+            """
+            SELECT count(*) FROM (
+                SELECT segment_type, sum(users) AS users
+                FROM marts.activity_by_segment GROUP BY segment_type
+            ) AS s
+            WHERE users <> (SELECT users FROM marts.activity_by_segment WHERE segment_type = 'all')
+            """
+        ).fetchone()[0]
+        channels = conn.execute(
+            """
+            SELECT segment_value AS channel, users, round(p_active_mean, 3) AS p_active_mean,
+                   new_users, round(p_active_mean_new, 3) AS p_active_mean_new, round(index_vs_all, 2) AS index_vs_all
+            FROM marts.activity_by_segment WHERE segment_type = 'channel' ORDER BY p_active_mean_new DESC NULLS LAST
+            """
+        ).df()
+    return dg.MaterializeResult(
+        metadata={
+            "rows": rows,
+            "by_channel": dg.MetadataValue.md(channels.to_markdown(index=False)),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="segments_sum_to_all",
+                passed=mismatched == 0,
+                metadata={"segment_types_off": mismatched},
+            )
+        ],
+    )

@@ -1,0 +1,93 @@
+-- Point-in-time activity features — grain: one row per (as_of, user_key) of
+-- model_population. Every input is cut at the end of the local day as_of (event_date
+-- <= as_of), so adding later events changes no feature. Units are local days and
+-- activity events (core.events.is_active). Windows "Nd" are the N days ending at as_of
+-- inclusive; "prev_7d" is the 7 days before the last 7. top_event_counts_28d lists the
+-- 28-day counts of $top_events in order (expanded into columns by models.activity.features).
+WITH activity AS (
+    SELECT
+        p.as_of,
+        p.user_key,
+        max(d.event_date) AS last_active_date,
+        count(*) AS active_days_lifetime,
+        count(*) FILTER (WHERE d.event_date = p.as_of) AS active_days_1d,
+        count(*) FILTER (WHERE d.event_date > p.as_of - 7) AS active_days_7d,
+        count(*) FILTER (WHERE d.event_date > p.as_of - 14 AND d.event_date <= p.as_of - 7) AS active_days_prev_7d,
+        count(*) FILTER (WHERE d.event_date > p.as_of - 14) AS active_days_14d,
+        count(*) FILTER (WHERE d.event_date > p.as_of - 28) AS active_days_28d,
+        count(*) FILTER (WHERE d.event_date > p.as_of - 90) AS active_days_90d,
+        coalesce(sum(d.count_active_events) FILTER (WHERE d.event_date = p.as_of), 0) AS count_events_1d,
+        coalesce(sum(d.count_active_events) FILTER (WHERE d.event_date > p.as_of - 7), 0) AS count_events_7d,
+        coalesce(sum(d.count_active_events) FILTER (WHERE d.event_date > p.as_of - 28), 0) AS count_events_28d,
+        coalesce(sum(d.count_active_events) FILTER (WHERE d.event_date > p.as_of - 90), 0) AS count_events_90d
+    FROM model_population AS p
+    JOIN model_user_days AS d ON d.user_key = p.user_key AND d.event_date <= p.as_of
+    GROUP BY p.as_of, p.user_key
+),
+
+top_event_counts AS (
+    SELECT as_of, user_key, map_from_entries(list((event_index, count_events))) AS counts_by_index
+    FROM (
+        SELECT p.as_of, p.user_key, t.event_index, sum(t.count_events) AS count_events
+        FROM model_population AS p
+        JOIN model_top_event_days AS t
+            ON t.user_key = p.user_key AND t.event_date > p.as_of - 28 AND t.event_date <= p.as_of
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+),
+
+plans AS (
+    SELECT p.as_of, p.user_key, arg_max(e.plan, e.event_ts) AS plan
+    FROM model_population AS p
+    JOIN model_plan_events AS e ON e.user_key = p.user_key AND e.event_date <= p.as_of
+    GROUP BY ALL
+)
+
+SELECT
+    p.as_of,
+    p.user_key,
+    (p.as_of - a.last_active_date)::INTEGER AS days_since_last_active,
+    a.active_days_1d::INTEGER AS active_days_1d,
+    a.active_days_7d::INTEGER AS active_days_7d,
+    a.active_days_14d::INTEGER AS active_days_14d,
+    a.active_days_28d::INTEGER AS active_days_28d,
+    a.active_days_90d::INTEGER AS active_days_90d,
+    a.count_events_1d::INTEGER AS count_events_1d,
+    a.count_events_7d::INTEGER AS count_events_7d,
+    a.count_events_28d::INTEGER AS count_events_28d,
+    a.count_events_90d::INTEGER AS count_events_90d,
+    a.active_days_prev_7d::INTEGER AS active_days_prev_7d,
+    (a.active_days_7d - a.active_days_prev_7d)::INTEGER AS trend_active_days_7d,
+    (p.as_of - p.first_seen_date)::INTEGER AS tenure_days,
+    a.active_days_lifetime::INTEGER AS active_days_lifetime,
+    a.active_days_lifetime / (p.as_of - p.first_seen_date + 1) AS share_days_active,
+    -- the user's usual gap between active days, and how overdue the next one is
+    CASE WHEN a.active_days_lifetime > 1
+        THEN (a.last_active_date - p.first_seen_date) / (a.active_days_lifetime - 1) END AS mean_days_between_active,
+    (p.as_of - a.last_active_date) / CASE WHEN a.active_days_lifetime > 1
+        THEN (a.last_active_date - p.first_seen_date) / (a.active_days_lifetime - 1) END AS recency_over_mean_gap,
+    a.count_events_28d / nullif(a.active_days_28d, 0) AS events_per_active_day_28d,
+    CASE WHEN p.signup_date <= p.as_of THEN (p.as_of - p.signup_date)::INTEGER END AS days_since_signup,
+    CASE WHEN p.first_paid_date <= p.as_of THEN (p.as_of - p.first_paid_date)::INTEGER END AS days_since_first_paid,
+    coalesce(p.first_paid_date <= p.as_of, false) AS is_paid,
+    coalesce(p.signup_date <= p.as_of AND p.referrer_user_key IS NOT NULL, false) AS is_referred,
+    CASE
+        WHEN p.signup_date <= p.as_of THEN coalesce(p.signup_method, 'unknown')
+        ELSE 'not_signed_up'
+    END AS signup_method,
+    coalesce(c.channel, 'Other') AS channel,
+    CASE WHEN p.platform_known_date <= p.as_of THEN p.platform ELSE 'unknown' END AS platform,
+    coalesce(pl.plan, 'none') AS plan,
+    list_transform(
+        range(1, len($top_events::VARCHAR[]) + 1),
+        i -> coalesce(t.counts_by_index[i], 0)
+    )::INTEGER[] AS top_event_counts_28d
+FROM model_population AS p
+JOIN activity AS a USING (as_of, user_key)
+LEFT JOIN top_event_counts AS t USING (as_of, user_key)
+LEFT JOIN plans AS pl USING (as_of, user_key)
+LEFT JOIN model_channel_map AS c
+    ON c.utm_source IS NOT DISTINCT FROM p.first_utm_source
+    AND c.utm_medium IS NOT DISTINCT FROM p.first_utm_medium
+ORDER BY p.as_of, p.user_key;
