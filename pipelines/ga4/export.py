@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest.segment import _EVENT_COLUMNS, LoadResult
+from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
 from pipelines.settings import Settings
-from pipelines.warehouse import run_sql, transaction
+from pipelines.warehouse import run_sql
 
 SOURCE = "ga4_export"
 PARQUET_SUFFIXES = (".parquet",)
@@ -121,69 +121,8 @@ def ingest_file(
     now = now or dt.datetime.now(dt.UTC)
     source_file = file.path.name
     stage_file(conn, file, settings, now)
-    with transaction(conn):
-        conn.execute(
-            "DELETE FROM raw.events WHERE source_file = ? AND source = ?", [source_file, SOURCE]
-        )
-        conn.execute("DELETE FROM ops.quarantine WHERE source_file = ?", [source_file])
-        conn.execute(
-            "DELETE FROM ops.load_log WHERE source_file = ? AND source = ?", [source_file, SOURCE]
-        )
-        conn.execute(
-            """
-            INSERT INTO ops.quarantine
-            SELECT source_file, line_number, raw_line, reason, ?::TIMESTAMPTZ
-            FROM ga4_stage WHERE reason IS NOT NULL
-            """,
-            [now],
-        )
-        conn.execute(
-            f"""
-            INSERT INTO raw.events ({_EVENT_COLUMNS}, ingested_at)
-            WITH candidates AS (
-                SELECT * FROM ga4_stage WHERE reason IS NULL
-                QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY line_number) = 1
-            ),
-            already_loaded AS (
-                SELECT event_id FROM raw.events
-                WHERE event_date IN (SELECT DISTINCT event_date FROM candidates)
-            )
-            SELECT {_EVENT_COLUMNS}, ?::TIMESTAMPTZ
-            FROM candidates
-            WHERE event_id NOT IN (SELECT event_id FROM already_loaded)
-            ORDER BY line_number
-            """,
-            [now],
-        )
-        lines_read, quarantined = conn.execute(
-            "SELECT count(*), count(reason) FROM ga4_stage"
-        ).fetchone()
-        loaded = conn.execute(
-            "SELECT count(*) FROM raw.events WHERE source_file = ?", [source_file]
-        ).fetchone()[0]
-        result = LoadResult(
-            source_file=source_file,
-            lines_read=lines_read,
-            lines_loaded=loaded,
-            duplicates=lines_read - quarantined - loaded,
-            quarantined=quarantined,
-        )
-        conn.execute(
-            "INSERT INTO ops.load_log VALUES (?, ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?)",
-            [
-                source_file,
-                SOURCE,
-                file.export_day,
-                file.size,
-                file.mtime,
-                result.lines_read,
-                result.lines_loaded,
-                result.duplicates,
-                result.quarantined,
-                now,
-            ],
-        )
-    conn.execute("DROP TABLE IF EXISTS ga4_stage")
+    staged = StagedFile("ga4_stage", SOURCE, source_file, file.export_day, file.size, file.mtime)
+    result = replace_file_rows(conn, staged, now)
     conn.execute("DROP TABLE IF EXISTS ga4_export_lines")
     return result
 

@@ -13,40 +13,17 @@ import datetime as dt
 import gzip
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.ingest.landing import LandingFile
+from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
 from pipelines.settings import Settings
-from pipelines.warehouse import run_sql, transaction
+from pipelines.warehouse import run_sql
 
 # Calling code for national phone numbers written without one (e.g. 010-1234-5678).
 DEFAULT_CALLING_CODE = "82"
-
-_EVENT_COLUMNS = """event_id, event_name, event_type, event_ts, event_date, user_id, anonymous_id,
-    previous_id, source, utm_source, utm_medium, utm_campaign, utm_content, utm_term, gclid, fbclid,
-    referrer, page_url, platform, os_name, country, advertising_id, ad_tracking_enabled,
-    consent_ad_user_data, consent_ad_personalization, email_sha256, email_sha256_google,
-    phone_sha256, phone_sha256_digits, first_name_sha256, last_name_sha256, properties,
-    source_file, line_number"""
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    source_file: str
-    lines_read: int
-    lines_loaded: int
-    duplicates: int
-    quarantined: int
-
-    @property
-    def balanced(self) -> bool:
-        return self.lines_loaded + self.duplicates + self.quarantined == self.lines_read
-
-    def as_dict(self) -> dict[str, int | str]:
-        return asdict(self)
 
 
 def ingest_file(
@@ -75,67 +52,10 @@ def ingest_file(
             with gzip.open(file.path, "rb") as src, plain.open("wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
             run_sql(conn, "core/stage_segment_file", {**params, "path": str(plain)})
-    with transaction(conn):
-        for table in ("raw.events", "ops.quarantine"):
-            conn.execute(f"DELETE FROM {table} WHERE source_file = ?", [source_file])
-        conn.execute(
-            "DELETE FROM ops.load_log WHERE source_file = ? AND source = 'segment'", [source_file]
-        )
-        conn.execute(
-            """
-            INSERT INTO ops.quarantine
-            SELECT source_file, line_number, raw_line, reason, ?::TIMESTAMPTZ
-            FROM segment_stage WHERE reason IS NOT NULL
-            """,
-            [now],
-        )
-        conn.execute(
-            f"""
-            INSERT INTO raw.events ({_EVENT_COLUMNS}, ingested_at)
-            WITH candidates AS (
-                SELECT * FROM segment_stage WHERE reason IS NULL
-                QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY line_number) = 1
-            ),
-            already_loaded AS (
-                SELECT event_id FROM raw.events
-                WHERE event_date IN (SELECT DISTINCT event_date FROM candidates)
-            )
-            SELECT {_EVENT_COLUMNS}, ?::TIMESTAMPTZ
-            FROM candidates
-            WHERE event_id NOT IN (SELECT event_id FROM already_loaded)
-            ORDER BY line_number
-            """,
-            [now],
-        )
-        lines_read, quarantined = conn.execute(
-            "SELECT count(*), count(reason) FROM segment_stage"
-        ).fetchone()
-        loaded = conn.execute(
-            "SELECT count(*) FROM raw.events WHERE source_file = ?", [source_file]
-        ).fetchone()[0]
-        result = LoadResult(
-            source_file=source_file,
-            lines_read=lines_read,
-            lines_loaded=loaded,
-            duplicates=lines_read - quarantined - loaded,
-            quarantined=quarantined,
-        )
-        conn.execute(
-            "INSERT INTO ops.load_log VALUES (?, 'segment', ?, ?, to_timestamp(?), ?, ?, ?, ?, ?)",
-            [
-                source_file,
-                file.day.isoformat(),
-                file.size,
-                file.mtime,
-                result.lines_read,
-                result.lines_loaded,
-                result.duplicates,
-                result.quarantined,
-                now,
-            ],
-        )
-    conn.execute("DROP TABLE IF EXISTS segment_stage")
-    return result
+    staged = StagedFile(
+        "segment_stage", "segment", source_file, file.day.isoformat(), file.size, file.mtime
+    )
+    return replace_file_rows(conn, staged, now)
 
 
 def _read_whole_gzip(conn: duckdb.DuckDBPyConnection, path: Path) -> bool:
@@ -158,15 +78,3 @@ def ingest_files(
     return [
         ingest_file(conn, f, settings) for f in sorted(files, key=lambda f: (f.day, f.path.name))
     ]
-
-
-def quarantine_reasons(conn: duckdb.DuckDBPyConnection, source_files: list[str]) -> dict[str, int]:
-    rows = conn.execute(
-        "SELECT reason, count(*) FROM ops.quarantine WHERE list_contains(?, source_file) GROUP BY 1 ORDER BY 1",
-        [source_files],
-    ).fetchall()
-    return dict(rows)
-
-
-def landing_path(settings: Settings) -> Path:
-    return settings.events_dir

@@ -3,16 +3,15 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.acquisition import contracts
 from pipelines.defs.ga4.resources import Ga4DataApiResource
+from pipelines.defs.ingest.results import ingestion_result, load_log_check_spec
 from pipelines.ga4 import data_api
 from pipelines.ga4.export import SOURCE, changed_files, ingest_export_files, list_export_files
 from pipelines.ga4.marts import build_reconciliation, build_traffic_daily
-from pipelines.ingest.segment import quarantine_reasons
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
 
 GROUP = "ga4"
-LOAD_LOG_CHECK = "load_log_balanced"
 
 
 class Ga4ExportConfig(dg.Config):
@@ -24,15 +23,7 @@ class Ga4ExportConfig(dg.Config):
     group_name=GROUP,
     pool=DUCKDB_POOL,
     kinds={"duckdb"},
-    check_specs=[
-        dg.AssetCheckSpec(
-            LOAD_LOG_CHECK,
-            asset=["raw", "ga4_export_events"],
-            blocking=True,
-            description="For every GA4 export file: loaded + duplicates + quarantined = rows read, and the "
-            "load log agrees with the rows in raw.events and ops.quarantine.",
-        )
-    ],
+    check_specs=[load_log_check_spec(["raw", "ga4_export_events"])],
 )
 def ga4_export_events(
     context: dg.AssetExecutionContext, config: Ga4ExportConfig, duckdb: DuckDBResource
@@ -43,44 +34,9 @@ def ga4_export_events(
     with open_warehouse(duckdb) as conn:
         todo = files if config.reload_all else changed_files(conn, files)
         results = ingest_export_files(conn, todo, settings)
-        mismatches = conn.execute(
-            """
-            SELECT l.source_file, l.lines_read, l.lines_loaded, l.duplicates, l.quarantined,
-                   (SELECT count(*) FROM raw.events e WHERE e.source_file = l.source_file AND e.source = ?),
-                   (SELECT count(*) FROM ops.quarantine q WHERE q.source_file = l.source_file)
-            FROM ops.load_log l WHERE l.source = ?
-            """,
-            [SOURCE, SOURCE],
-        ).fetchall()
-        reasons = quarantine_reasons(conn, [r.source_file for r in results])
-    if not files:
-        context.log.info(f"no GA4 export files in {settings.ga4_export_dir}")
-    bad = [r[0] for r in mismatches if r[2] + r[3] + r[4] != r[1] or r[2] != r[5] or r[4] != r[6]]
-    totals = {
-        k: sum(getattr(r, k) for r in results)
-        for k in ("lines_read", "lines_loaded", "duplicates", "quarantined")
-    }
-    table = "\n".join(
-        ["| file | read | loaded | duplicates | quarantined |", "|---|---:|---:|---:|---:|"]
-        + [
-            f"| {r.source_file} | {r.lines_read} | {r.lines_loaded} | {r.duplicates} | {r.quarantined} |"
-            for r in results[:20]
-        ]
-    )
-    yield dg.MaterializeResult(
-        metadata={
-            "files_seen": len(files),
-            "files_loaded": len(results),
-            **{k: dg.MetadataValue.int(v) for k, v in totals.items()},
-            "quarantine_by_reason": dg.MetadataValue.json(reasons),
-            "load_log": dg.MetadataValue.md(table),
-        }
-    )
-    yield dg.AssetCheckResult(
-        check_name=LOAD_LOG_CHECK,
-        passed=not bad,
-        metadata={"files_checked": len(mismatches), "unbalanced_files": dg.MetadataValue.json(bad)},
-    )
+        if not files:
+            context.log.info(f"no GA4 export files in {settings.ga4_export_dir}")
+        return ingestion_result(conn, SOURCE, results, files_seen=len(files))
 
 
 class Ga4ReportsConfig(dg.Config):
