@@ -1,7 +1,7 @@
 import argparse
 import datetime as dt
 
-from pipelines.settings import load_settings
+from pipelines.settings import Settings, load_settings
 
 
 def add_generate_arguments(parser: argparse.ArgumentParser, users: int, days: int) -> None:
@@ -22,10 +22,10 @@ def start_date(args: argparse.Namespace, today: dt.date) -> dt.date:
     return args.start or today - dt.timedelta(days=args.days)
 
 
-def generate(args: argparse.Namespace) -> int:
+def generate_landing_files(args: argparse.Namespace, settings: Settings) -> dt.date:
+    """Write the demo event files the arguments ask for; returns the first day."""
     from pipelines.generate import generate_demo
 
-    settings = load_settings()
     start = start_date(args, settings.today())
     report = generate_demo(
         settings.events_dir,
@@ -36,9 +36,14 @@ def generate(args: argparse.Namespace) -> int:
         timezone=settings.timezone,
     )
     print(
-        f"wrote {report.events:,} events from {report.users:,} users in {len(report.files)} files "
-        f"to {settings.events_dir} ({report.seconds:.1f}s)"
+        f"wrote {report.events:,} events from {report.users:,} people ({start} + {args.days} days) "
+        f"in {len(report.files)} files to {settings.events_dir} ({report.seconds:.1f}s)"
     )
+    return start
+
+
+def generate(args: argparse.Namespace) -> int:
+    generate_landing_files(args, load_settings())
     return 0
 
 

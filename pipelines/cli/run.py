@@ -1,11 +1,15 @@
 import datetime as dt
 
-from pipelines.runner import materialize_pipeline
+from pipelines.runner import RunSummary, materialize_pipeline
 from pipelines.settings import load_settings
 
 
 def run(args) -> int:
-    summary = materialize_pipeline(load_settings(), select=args.select, as_of=args.as_of)
+    return report(materialize_pipeline(load_settings(), select=args.select, as_of=args.as_of))
+
+
+def report(summary: RunSummary) -> int:
+    """Print what ran; exit code 1 when a blocking check failed."""
     if summary.partition_range:
         print(f"ingested partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
     print(f"materialized {len(set(summary.materialized))} assets")

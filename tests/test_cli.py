@@ -1,0 +1,44 @@
+"""The ``retainly`` command as users type it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pipelines.cli import main
+from pipelines.warehouse import connect
+
+
+def test_generate_then_run_selected_assets_then_doctor(settings, capsys):
+    assert (
+        main(["generate", "--users", "300", "--days", "5", "--seed", "3", "--start", "2024-03-04"])
+        == 0
+    )
+    names = sorted(p.name for p in settings.events_dir.iterdir())
+    assert names == [f"2024-03-{d:02d}.jsonl.gz" for d in range(4, 9)]
+
+    assert (
+        main(["run", "--select", 'key:"raw/events" or key:"core/*"', "--as-of", "2024-03-06"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "ingested partitions 2024-03-04 .. 2024-03-06" in out
+    with connect(settings.warehouse_path, read_only=True) as conn:
+        loaded = conn.execute(
+            "SELECT min(event_date), max(source_file) FROM core.events WHERE source = 'segment'"
+        ).fetchone()
+        assert loaded[1] == "2024-03-06.jsonl.gz"  # files after --as-of wait
+        assert loaded[0] >= dt.date(2024, 3, 4) - dt.timedelta(days=1)
+        users = conn.execute("SELECT count(*) FROM core.users").fetchone()[0]
+        assert 0 < users <= 300
+
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "event files                      5 (2024-03-04 .. 2024-03-08)" in out
+    assert "warehouse                        present" in out
+
+
+def test_invalid_definitions_give_a_clear_error_and_exit_code_2(settings, capsys):
+    (settings.home).mkdir(parents=True, exist_ok=True)
+    (settings.home / "retainly.yaml").write_text("activity:\n  event_types: [click]\n")
+    assert main(["doctor"]) == 2
+    err = capsys.readouterr().err
+    assert "retainly.yaml: invalid definitions" in err and "activity.event_types.0" in err
