@@ -15,11 +15,11 @@
 INSERT INTO funnel_results
 WITH best AS (
     SELECT
-        user_key,
+        uid,
         max(level) AS level,
         arg_max(seconds_between, (level, start_ts)) AS seconds_between
     FROM funnel_attempts
-    GROUP BY user_key
+    GROUP BY uid
 ),
 
 steps AS (
@@ -34,7 +34,7 @@ reached AS (
         coalesce(u.platform, 'unknown') AS platform,
         b.seconds_between[s.step_number - 1] AS seconds_from_previous
     FROM best AS b
-    JOIN core.users AS u USING (user_key)
+    JOIN core.users AS u ON u.rowid = b.uid
     JOIN steps AS s ON s.step_number <= b.level
 ),
 

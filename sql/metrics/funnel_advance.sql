@@ -8,9 +8,9 @@ WITH waiting AS (
 ),
 
 candidates AS (
-    SELECT user_key, ts
+    SELECT uid, ts
     FROM funnel_events
-    WHERE step = $step AND user_key IN (SELECT user_key FROM waiting)
+    WHERE step = $step AND uid IN (SELECT uid FROM waiting)
 ),
 
 advanced AS (
@@ -20,13 +20,13 @@ advanced AS (
         c.ts IS NOT NULL
             AND epoch_us(c.ts) - epoch_us(w.start_ts) <= $window_seconds::BIGINT * 1000000 AS is_converted
     FROM waiting AS w
-    ASOF LEFT JOIN candidates AS c ON w.user_key = c.user_key AND w.last_ts < c.ts
+    ASOF LEFT JOIN candidates AS c ON w.uid = c.uid AND w.last_ts < c.ts
 )
 
 SELECT * FROM funnel_attempts WHERE level <> $step - 1
 UNION ALL
 SELECT
-    user_key,
+    uid,
     start_ts,
     CASE WHEN is_converted THEN next_ts ELSE last_ts END AS last_ts,
     CASE WHEN is_converted THEN level + 1 ELSE level END AS level,

@@ -11,39 +11,47 @@ SELECT
     unnest($step_names::VARCHAR[]) AS event_name,
     unnest($step_types::VARCHAR[]) AS event_type;
 
+-- Two equi-joins (hash joins), not one join on OR conditions (a nested loop over every
+-- candidate event and step): steps with an event_name match on it (and on event_type when
+-- set), steps with only an event_type match on that. An event can match several steps.
+-- Users are keyed by an integer (core.users' rowid) from here on: the sorts of the ASOF
+-- joins and the per-user aggregations are much cheaper on it than on the VARCHAR user_key.
 CREATE OR REPLACE TEMP TABLE funnel_events AS
-WITH candidates AS (
-    SELECT user_key, event_ts, event_name, event_type
-    FROM core.events
-    WHERE event_name IN (SELECT event_name FROM funnel_steps)
-       OR event_type IN (SELECT event_type FROM funnel_steps WHERE event_name IS NULL)
+WITH matched AS (
+    SELECT e.user_key, e.event_ts AS ts, s.step
+    FROM core.events AS e
+    JOIN funnel_steps AS s ON e.event_name = s.event_name
+    WHERE s.event_type IS NULL OR e.event_type = s.event_type
+    UNION ALL
+    SELECT e.user_key, e.event_ts AS ts, s.step
+    FROM core.events AS e
+    JOIN funnel_steps AS s ON e.event_type = s.event_type
+    WHERE s.event_name IS NULL
 )
 
-SELECT e.user_key, e.event_ts AS ts, s.step
-FROM candidates AS e
-JOIN funnel_steps AS s
-    ON (s.event_name IS NULL OR e.event_name = s.event_name)
-    AND (s.event_type IS NULL OR e.event_type = s.event_type);
+SELECT u.rowid AS uid, m.ts, m.step
+FROM matched AS m
+JOIN core.users AS u USING (user_key);
 
 CREATE OR REPLACE TEMP TABLE funnel_attempts AS
 WITH seconds AS (
-    SELECT user_key, ts FROM funnel_events WHERE step = 2
+    SELECT uid, ts FROM funnel_events WHERE step = 2
 ),
 
 -- Only users with a step-2 event need more than their latest start.
 firsts_of_converting AS (
-    SELECT user_key, ts
+    SELECT uid, ts
     FROM funnel_events
-    WHERE step = 1 AND user_key IN (SELECT user_key FROM seconds)
+    WHERE step = 1 AND uid IN (SELECT uid FROM seconds)
 ),
 
 starts AS (
-    SELECT f.user_key, f.ts
+    SELECT f.uid, f.ts
     FROM seconds AS s
-    ASOF JOIN firsts_of_converting AS f ON s.user_key = f.user_key AND s.ts > f.ts
+    ASOF JOIN firsts_of_converting AS f ON s.uid = f.uid AND s.ts > f.ts
     UNION
-    SELECT user_key, max(ts) FROM funnel_events WHERE step = 1 GROUP BY user_key
+    SELECT uid, max(ts) FROM funnel_events WHERE step = 1 GROUP BY uid
 )
 
-SELECT user_key, ts AS start_ts, ts AS last_ts, 1 AS level, []::DOUBLE[] AS seconds_between
+SELECT uid, ts AS start_ts, ts AS last_ts, 1 AS level, []::DOUBLE[] AS seconds_between
 FROM starts;

@@ -25,12 +25,11 @@ FROM (
     FROM core.users
 );
 
--- One row per user and cohort event; uid is a dense integer per user_key. The cohort's
--- week and month and the user's last active offsets are computed once here.
+-- One row per user and cohort event. The cohort's week and month (start and number) and
+-- the user's last active offsets are computed once here.
 CREATE OR REPLACE TEMP TABLE retention_members AS
 WITH users AS (
     SELECT
-        row_number() OVER ()::INTEGER AS uid,
         u.user_key,
         u.first_seen_date,
         u.signup_date,
@@ -45,11 +44,11 @@ WITH users AS (
 
 -- cohort_event_id: 0 = 'first_seen', 1 = 'signup' (integer keys keep the big GROUP BYs cheap).
 members AS (
-    SELECT uid, user_key, 0 AS cohort_event_id, first_seen_date AS cohort_date, last_active_date, combo_id
+    SELECT user_key, 0 AS cohort_event_id, first_seen_date AS cohort_date, last_active_date, combo_id
     FROM users
     WHERE last_active_date IS NOT NULL
     UNION ALL
-    SELECT uid, user_key, 1, signup_date, last_active_date, combo_id
+    SELECT user_key, 1, signup_date, last_active_date, combo_id
     FROM users
     WHERE signup_date IS NOT NULL
 )
@@ -58,6 +57,8 @@ SELECT
     *,
     week_start_of(cohort_date, $week_start) AS cohort_week,
     date_trunc('month', cohort_date)::DATE AS cohort_month,
+    week_index(cohort_date, $week_start) AS cohort_week_index,
+    month_index(cohort_date) AS cohort_month_index,
     last_active_date - cohort_date AS last_day_offset,
     week_index(last_active_date, $week_start) - week_index(cohort_date, $week_start) AS last_week_offset,
     month_index(last_active_date) - month_index(cohort_date) AS last_month_offset
@@ -77,39 +78,54 @@ WITH brackets AS (
 ),
 
 bracket_days AS (
-    SELECT bracket, unnest(range(low, high + 1)) AS day_offset FROM brackets
+    SELECT bracket, low, unnest(range(low, high + 1)) AS day_offset FROM brackets
 ),
 
-uids AS (
-    SELECT DISTINCT uid, user_key FROM retention_members
+-- Period numbers of every active day, computed once per user-day (not per cohort member).
+days AS (
+    SELECT
+        user_key,
+        event_date,
+        previous_date,
+        week_index(event_date, $week_start) AS week,
+        month_index(event_date) AS month,
+        previous_date IS NULL
+            OR week_index(previous_date, $week_start) < week_index(event_date, $week_start) AS is_first_in_week,
+        previous_date IS NULL OR month_index(previous_date) < month_index(event_date) AS is_first_in_month
+    FROM core.user_days
 ),
 
 -- Each active day on or after the cohort date, with the offsets it falls in. A user counts
 -- once in a later period: on their first active day in it (previous active date in an
--- earlier period), so no DISTINCT is needed. Offset 0 is the cohort itself.
+-- earlier period), so no DISTINCT is needed. Offset 0 is the cohort itself. Days that
+-- count in no cell (beyond every offset and bracket) are dropped here.
 member_days AS MATERIALIZED (
     SELECT
-        m.uid,
         m.cohort_event_id,
         m.combo_id,
         m.cohort_date,
         m.cohort_week,
         m.cohort_month,
         d.event_date - m.cohort_date AS day_offset,
-        week_index(d.event_date, $week_start) - week_index(m.cohort_date, $week_start) AS week_offset,
-        d.previous_date IS NULL
-            OR week_index(d.previous_date, $week_start) < week_index(d.event_date, $week_start) AS is_first_in_week,
-        month_index(d.event_date) - month_index(m.cohort_date) AS month_offset,
-        d.previous_date IS NULL OR month_index(d.previous_date) < month_index(d.event_date) AS is_first_in_month
-    FROM core.user_days AS d
-    JOIN uids AS u USING (user_key)
-    JOIN retention_members AS m ON m.uid = u.uid AND d.event_date >= m.cohort_date
+        coalesce(d.previous_date - m.cohort_date, -1) AS previous_day_offset,
+        d.week - m.cohort_week_index AS week_offset,
+        d.is_first_in_week,
+        d.month - m.cohort_month_index AS month_offset,
+        d.is_first_in_month
+    FROM days AS d
+    JOIN retention_members AS m ON m.user_key = d.user_key AND d.event_date >= m.cohort_date
+    WHERE d.event_date - m.cohort_date <= greatest($max_day_offset, list_max($bracket_highs::INTEGER[]))
+        OR (d.is_first_in_week AND d.week - m.cohort_week_index <= $max_week_offset)
+        OR (d.is_first_in_month AND d.month - m.cohort_month_index <= $max_month_offset)
 ),
 
+-- A user is in a bracket once: on their first active day in it (the previous active day,
+-- if any, has a smaller offset than the bracket's low end), so no DISTINCT is needed.
 member_brackets AS (
-    SELECT DISTINCT m.cohort_event_id, m.uid, m.combo_id, m.cohort_date, m.cohort_week, m.cohort_month, b.bracket
+    SELECT m.cohort_event_id, m.combo_id, m.cohort_date, m.cohort_week, m.cohort_month, b.bracket
     FROM member_days AS m
     JOIN bracket_days AS b USING (day_offset)
+    WHERE m.previous_day_offset < b.low
 )
 
 SELECT cohort_event_id, 0 AS grain_id, cohort_date AS cohort_start, combo_id, 0 AS kind_id, day_offset AS period_offset, count(*)::INTEGER AS n
@@ -151,6 +167,10 @@ SELECT cohort_event_id, 2, cohort_month, combo_id, 2, bracket, count(*)::INTEGER
 FROM member_brackets
 GROUP BY ALL;
 
+-- The mart has a row for every offset of every cohort and segment value (most of its cost):
+-- the counts are pivoted once per (cohort, segment, offset), joined once to the offsets of
+-- each cohort, and "observed" is an integer comparison with each cohort's last observed
+-- offset (computed per cohort, not per cell).
 CREATE OR REPLACE TABLE marts.retention AS
 WITH grains AS (
     SELECT * FROM (VALUES (0, 'day', $max_day_offset), (1, 'week', $max_week_offset), (2, 'month', $max_month_offset))
@@ -196,86 +216,183 @@ segments AS (
     FROM (SELECT DISTINCT segment_type, segment_value FROM combo_segments)
 ),
 
+-- Each combination's segment id in every segment type (NULL for a type not reported).
 combo_segment_ids AS (
-    SELECT c.combo_id, s.segment_id
-    FROM combo_segments AS c
-    JOIN segments AS s USING (segment_type, segment_value)
+    SELECT
+        c.combo_id,
+        s_all.segment_id AS all_id,
+        s_method.segment_id AS method_id,
+        s_source.segment_id AS source_id,
+        s_platform.segment_id AS platform_id
+    FROM retention_combos AS c
+    LEFT JOIN segments AS s_all ON s_all.segment_type = 'all'
+    LEFT JOIN segments AS s_method ON s_method.segment_type = 'signup_method' AND s_method.segment_value = c.signup_method
+    LEFT JOIN segments AS s_source ON s_source.segment_type = 'utm_source' AND s_source.segment_value = c.utm_source
+    LEFT JOIN segments AS s_platform ON s_platform.segment_type = 'platform' AND s_platform.segment_value = c.platform
 ),
 
+-- One row per (cohort, segment, offset) with a count of any kind: n_day (kind 0), users whose
+-- last active offset it is (kind 1), range bracket (kind 2). One aggregation per segment
+-- type (each with a small hash table), not one over the counts joined to all four.
 counts AS (
-    SELECT c.cohort_event_id, c.grain_id, c.cohort_start, s.segment_id, c.kind_id, c.period_offset, sum(c.n) AS n
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.all_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
     FROM retention_counts AS c
-    JOIN combo_segment_ids AS s USING (combo_id)
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.all_id IS NOT NULL
+    GROUP BY ALL
+UNION ALL
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.method_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+    FROM retention_counts AS c
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.method_id IS NOT NULL
+    GROUP BY ALL
+UNION ALL
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.source_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+    FROM retention_counts AS c
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.source_id IS NOT NULL
+    GROUP BY ALL
+UNION ALL
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.platform_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+    FROM retention_counts AS c
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.platform_id IS NOT NULL
     GROUP BY ALL
 ),
 
+-- Per cohort: its size and the last offsets whose cells are observed.
+--   n_day / rolling: period cohort + k has ended by the last loaded date
+--     <=> index(cohort) + k + 1 <= index(period of last_date + 1);
+--   range: bracket i is observed when the cohort's last day + its upper bound <= last_date.
 cohorts AS (
-    SELECT c.cohort_event_id, c.grain_id, g.max_offset, c.cohort_start, c.segment_id, sum(c.n) AS cohort_size
-    FROM counts AS c
-    JOIN grains AS g USING (grain_id)
-    WHERE c.kind_id = 1
-    GROUP BY ALL
-),
-
-offset_cells AS (
-    SELECT c.* EXCLUDE (max_offset), o.period_offset
-    FROM cohorts AS c, unnest(range(c.max_offset + 1)) AS o(period_offset)
-),
-
-cells AS (
-    SELECT x.*, 'n_day' AS method, coalesce(n.n, 0) AS retained
-    FROM offset_cells AS x
-    LEFT JOIN (SELECT * FROM counts WHERE kind_id = 0) AS n
-        USING (cohort_event_id, grain_id, cohort_start, segment_id, period_offset)
-    UNION ALL
-    -- rolling: users whose last active offset is k or later
-    SELECT x.*, 'rolling', coalesce(sum(l.n) OVER (
-        PARTITION BY x.cohort_event_id, x.grain_id, x.cohort_start, x.segment_id
-        ORDER BY x.period_offset DESC
-    ), 0)
-    FROM offset_cells AS x
-    LEFT JOIN (SELECT * FROM counts WHERE kind_id = 1) AS l
-        USING (cohort_event_id, grain_id, cohort_start, segment_id, period_offset)
-    UNION ALL
-    SELECT c.* EXCLUDE (max_offset), b.bracket, 'range', coalesce(r.n, 0)
-    FROM cohorts AS c
-    CROSS JOIN brackets AS b
-    LEFT JOIN (SELECT * FROM counts WHERE kind_id = 2) AS r
-        ON r.cohort_event_id = c.cohort_event_id AND r.grain_id = c.grain_id AND r.cohort_start = c.cohort_start
-        AND r.segment_id = c.segment_id AND r.period_offset = b.bracket
-),
-
-observed AS (
     SELECT
         c.*,
-        c.period_offset = 0 OR CASE c.method
-            WHEN 'range' THEN period_end_of(c.grain, c.cohort_start) + b.high <= bounds.last_date
-            ELSE period_end_of(c.grain, period_add(c.grain, c.cohort_start, c.period_offset)) <= bounds.last_date
-        END AS is_observed,
-        CASE c.method
-            WHEN 'range' THEN b.label
-            ELSE CASE c.grain WHEN 'day' THEN 'Day ' WHEN 'week' THEN 'Week ' ELSE 'Month ' END || c.period_offset
-        END AS period_label
-    FROM (SELECT * FROM cells JOIN grains USING (grain_id)) AS c
-    CROSS JOIN bounds
-    LEFT JOIN brackets AS b ON c.method = 'range' AND b.bracket = c.period_offset
+        period_index(g.grain, b.last_date + 1, $week_start) - period_index(g.grain, c.cohort_start, $week_start) - 1
+            AS last_observed_offset,
+        b.last_date - period_end_of(g.grain, c.cohort_start) AS days_observed_after
+    FROM (
+        SELECT
+            cohort_event_id, grain_id, cohort_start, segment_id, sum(last_n) AS cohort_size,
+            -- one integer per cohort and segment, for the rolling sums' window
+            row_number() OVER () AS cohort_id
+        FROM counts
+        GROUP BY ALL
+    ) AS c
+    JOIN grains AS g USING (grain_id)
+    CROSS JOIN bounds AS b
+),
+
+-- The offsets of each grain: 0 … max offset for n_day / rolling, and the brackets.
+offsets AS (
+    SELECT g.grain_id, o.period_offset, o.period_offset <= g.max_offset AS is_period, b.bracket IS NOT NULL AS is_bracket
+    FROM grains AS g,
+        unnest(range(greatest(g.max_offset + 1, len($bracket_lows::INTEGER[])))) AS o(period_offset)
+    LEFT JOIN brackets AS b ON b.bracket = o.period_offset
+),
+
+cells AS MATERIALIZED (
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        c.segment_id,
+        o.period_offset,
+        o.is_period,
+        o.is_bracket,
+        c.cohort_size,
+        c.last_observed_offset,
+        c.days_observed_after,
+        coalesce(n.n_day, 0) AS n_day,
+        coalesce(n.range_n, 0) AS range_n,
+        -- rolling: users whose last active offset is k or later
+        sum(coalesce(n.last_n, 0)) OVER (
+            PARTITION BY c.cohort_id
+            ORDER BY o.period_offset DESC
+        ) AS rolling
+    FROM cohorts AS c
+    JOIN offsets AS o USING (grain_id)
+    LEFT JOIN counts AS n USING (cohort_event_id, grain_id, cohort_start, segment_id, period_offset)
+),
+
+methods AS (
+    SELECT
+        cohort_event_id, grain_id, cohort_start, segment_id, period_offset, cohort_size,
+        'n_day' AS method,
+        period_offset <= last_observed_offset AS is_observed,
+        n_day AS retained
+    FROM cells
+    WHERE is_period
+    UNION ALL
+    SELECT
+        cohort_event_id, grain_id, cohort_start, segment_id, period_offset, cohort_size,
+        'rolling',
+        period_offset <= last_observed_offset,
+        rolling
+    FROM cells
+    WHERE is_period
+    UNION ALL
+    SELECT
+        c.cohort_event_id, c.grain_id, c.cohort_start, c.segment_id, c.period_offset, c.cohort_size,
+        'range',
+        b.high <= c.days_observed_after,
+        c.range_n
+    FROM cells AS c
+    JOIN brackets AS b ON b.bracket = c.period_offset
+    WHERE c.is_bracket
 )
 
 SELECT
-    cohort_event,
-    grain AS cohort_grain,
-    cohort_start,
-    method,
-    period_offset::INTEGER AS period_offset,
-    period_label,
-    cohort_size::BIGINT AS cohort_size,
-    CASE WHEN period_offset = 0 THEN cohort_size WHEN is_observed THEN retained END::BIGINT AS retained_users,
-    CASE WHEN period_offset = 0 THEN 1.0 WHEN is_observed THEN retained / cohort_size END AS retention_rate,
+    e.cohort_event,
+    g.grain AS cohort_grain,
+    m.cohort_start,
+    m.method,
+    m.period_offset::INTEGER AS period_offset,
+    CASE m.method
+        WHEN 'range' THEN b.label
+        ELSE CASE g.grain WHEN 'day' THEN 'Day ' WHEN 'week' THEN 'Week ' ELSE 'Month ' END || m.period_offset
+    END AS period_label,
+    m.cohort_size::BIGINT AS cohort_size,
+    CASE WHEN m.period_offset = 0 THEN m.cohort_size WHEN m.is_observed THEN m.retained END::BIGINT AS retained_users,
+    CASE WHEN m.period_offset = 0 THEN 1.0 WHEN m.is_observed THEN m.retained / m.cohort_size END AS retention_rate,
     s.segment_type,
     s.segment_value
-FROM observed
+FROM methods AS m
+JOIN grains AS g USING (grain_id)
 JOIN segments AS s USING (segment_id)
-JOIN cohort_events USING (cohort_event_id);
+JOIN cohort_events AS e USING (cohort_event_id)
+LEFT JOIN brackets AS b ON m.method = 'range' AND b.bracket = m.period_offset;
 
 DROP TABLE retention_counts;
 DROP TABLE retention_members;
