@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from models.activity.errors import AsOfError, ModelError
 from pipelines.warehouse import execute, run_sql, sql_text
@@ -46,6 +47,8 @@ NUMERIC_FEATURES = [
     "is_referred",
 ]
 CATEGORICAL_FEATURES = ["signup_method", "channel", "platform", "plan"]
+# count_28d_<event>: the 28 days ending at as_of (features_top_events.sql)
+TOP_EVENT_WINDOW_DAYS = 28
 
 
 def top_event_feature(event_name: str) -> str:
@@ -101,13 +104,25 @@ def prepare_inputs(
     data_end: dt.date,
     top_events: Sequence[str],
     channel_for: Callable[[str | None, str | None], str],
+    first_as_of: dt.date | None = None,
 ) -> None:
     """Build the model's temp input tables from ``core.events`` up to ``data_end``.
 
     ``channel_for`` maps first-touch (source, medium) to a channel: the definitions'
     channel rules (``Definitions.channel_for``), applied to the few distinct pairs.
+    ``first_as_of``: the earliest snapshot the inputs will serve (default: any); the
+    top-event days before its 28-day window are not needed and not built.
     """
-    run_sql(conn, "model/inputs", {"data_end": data_end, "top_events": list(top_events)})
+    top_events_from = (
+        first_as_of - dt.timedelta(days=TOP_EVENT_WINDOW_DAYS)
+        if first_as_of is not None
+        else dt.date.min
+    )
+    run_sql(
+        conn,
+        "model/inputs",
+        {"data_end": data_end, "top_events": list(top_events), "top_events_from": top_events_from},
+    )
     pairs = conn.execute(
         "SELECT DISTINCT first_utm_source, first_utm_medium FROM model_user_milestones"
     ).df()
@@ -155,17 +170,45 @@ def select_population(
 def feature_frame(conn: duckdb.DuckDBPyConnection, top_events: Sequence[str]) -> pd.DataFrame:
     """Features of ``model_population``: ``as_of``, ``user_key`` and ``feature_names(top_events)``,
     sorted by (as_of, user_key). Categorical columns are pandas ``category``; booleans 0/1."""
-    table = execute(conn, sql_text("model/features"), {"top_events": list(top_events)}).arrow()
-    if hasattr(table, "read_all"):
-        table = table.read_all()
-    top_counts = table.column("top_event_counts_28d").combine_chunks()
-    frame = table.drop(["top_event_counts_28d"]).to_pandas()
-    flat = np.asarray(top_counts.flatten(), dtype=np.float64).reshape(len(frame), len(top_events))
+    table = _arrow(execute(conn, sql_text("model/features")))
+    n = table.num_rows
+    if not np.array_equal(table.column("rid").to_numpy(), np.arange(n, dtype=np.int32)):
+        raise RuntimeError("model_population rows must be numbered 0 … n-1 in order")
+    # top-event counts: a long (rid, event_index, count) table scattered into n × k
+    long = _arrow(execute(conn, sql_text("model/features_top_events")))
+    counts = np.zeros(n * len(top_events), dtype=np.float64)
+    if long.num_rows:
+        position = long.column("rid").to_numpy().astype(np.int64) * len(top_events) + (
+            long.column("event_index").to_numpy() - 1
+        )
+        counts[position] = long.column("count_events").to_numpy()
+    counts = counts.reshape(n, len(top_events))
+    columns: dict[str, object] = {}
+    for name in table.column_names:
+        if name == "rid":
+            continue
+        column = table.column(name)
+        if name in ("is_paid", "is_referred"):
+            columns[name] = column.to_numpy(zero_copy_only=False).astype(np.int8)
+        elif name in CATEGORICAL_FEATURES:
+            columns[name] = pd.Categorical(column.to_numpy(zero_copy_only=False))
+        elif name == "as_of":
+            columns[name] = _dates(column)
+        else:
+            columns[name] = column.to_pandas()
     for i, name in enumerate(top_events):
-        frame[top_event_feature(name)] = flat[:, i]
-    for column in ("is_paid", "is_referred"):
-        frame[column] = frame[column].astype(np.int8)
-    for column in CATEGORICAL_FEATURES:
-        frame[column] = frame[column].astype("category")
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+        columns[top_event_feature(name)] = counts[:, i]
+    frame = pd.DataFrame(columns, copy=False)
     return frame[KEY_COLUMNS + feature_names(top_events)]
+
+
+def _arrow(result: duckdb.DuckDBPyConnection) -> pa.Table:
+    table = result.arrow()
+    return table.read_all() if hasattr(table, "read_all") else table
+
+
+def _dates(column: pa.ChunkedArray) -> np.ndarray:
+    """A DATE column as an object array of ``datetime.date`` (each distinct date converted once)."""
+    codes = column.dictionary_encode().combine_chunks()
+    dates = np.array(codes.dictionary.to_pylist(), dtype=object)
+    return dates[codes.indices.to_numpy()]

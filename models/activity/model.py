@@ -67,12 +67,36 @@ class ActivityModel:
             f"model.top_events={self.top_events}; restore that configuration or train a new version."
         )
 
-    def predict_raw(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.classifier.predict(frame[self.feature_names], num_threads=PREDICT_THREADS)
+    def matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The features as one C-ordered float64 matrix, categories coded as in training.
 
-    def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """(p_active, expected_active_days) for a feature frame."""
-        x = frame[self.feature_names]
+        What LightGBM does with a pandas frame (categories → the training frame's codes,
+        unseen or missing → NaN), done once for both boosters, without a frame copy."""
+        categorical = [c for c in self.feature_names if c in self.categorical_features]
+        known = self.classifier.pandas_categorical or []
+        if len(known) != len(categorical):
+            raise FeatureMismatchError(
+                f"the model knows the categories of {len(known)} features, expected {len(categorical)}"
+            )
+        categories = dict(zip(categorical, known, strict=True))
+        x = np.empty((len(frame), len(self.feature_names)), dtype=np.float64)
+        for i, name in enumerate(self.feature_names):
+            column = frame[name]
+            if name in categories:
+                codes = pd.Categorical(column, categories=categories[name]).codes
+                x[:, i] = np.where(codes < 0, np.nan, codes)
+            else:
+                x[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        return x
+
+    def predict_raw(self, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Uncalibrated p_active; ``frame`` may be a feature frame or ``matrix(frame)``."""
+        x = frame if isinstance(frame, np.ndarray) else self.matrix(frame)
+        return self.classifier.predict(x, num_threads=PREDICT_THREADS)
+
+    def predict(self, frame: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(p_active, expected_active_days) for a feature frame (or its ``matrix``)."""
+        x = frame if isinstance(frame, np.ndarray) else self.matrix(frame)
         p_raw = self.classifier.predict(x, num_threads=PREDICT_THREADS)
         return platt(p_raw, self.calibration), self.regressor.predict(
             x, num_threads=PREDICT_THREADS

@@ -38,7 +38,7 @@ from models.activity.features import (
     select_population,
 )
 from models.activity.labels import check_fully_observed, label_frame
-from models.activity.model import ActivityModel, logit, platt
+from models.activity.model import PREDICT_THREADS, ActivityModel, logit, platt
 from pipelines.config import Definitions
 
 MIN_HISTORY_DAYS = 7  # a training snapshot needs a week of data for its 7-day features
@@ -289,7 +289,9 @@ def train_activity_model(
     top_events = list(config.top_events)
     names = feature_names(top_events)
 
-    prepare_inputs(conn, data_end, top_events, definitions.channel_for)
+    prepare_inputs(
+        conn, data_end, top_events, definitions.channel_for, first_as_of=min(plan.training)
+    )
     train = snapshot_frame(
         conn, plan.training, top_events, config.horizon_days, config.max_training_rows
     )
@@ -338,8 +340,11 @@ def train_activity_model(
     t = time.perf_counter()
     y = valid["label_is_active"].to_numpy()
     days = valid["label_active_days"].to_numpy()
-    p_raw = model.predict_raw(valid)
-    p, mu = model.predict(valid)
+    x_valid = model.matrix(valid)
+    p_raw = model.predict_raw(x_valid)
+    p = platt(p_raw, model.calibration)
+    mu = model.regressor.predict(x_valid, num_threads=PREDICT_THREADS)
+    del x_valid
     predictions = {
         "lightgbm": (p, mu),
         RecencyFrequencyRule.name: rule.predict(valid),

@@ -2,12 +2,13 @@
 -- model_population. Every input is cut at the end of the local day as_of (event_date
 -- <= as_of), so adding later events changes no feature. Units are local days and
 -- activity events (core.events.is_active). Windows "Nd" are the N days ending at as_of
--- inclusive; "prev_7d" is the 7 days before the last 7. top_event_counts_28d lists the
--- 28-day counts of $top_events in order (expanded into columns by models.activity.features).
+-- inclusive; "prev_7d" is the 7 days before the last 7. The 28-day counts of the top
+-- events come from features_top_events.sql (scattered into columns by
+-- models.activity.features). Aggregates are keyed by model_population.rid (an integer),
+-- and rows come out in rid order = (as_of, user_key) order.
 WITH activity AS (
     SELECT
-        p.as_of,
-        p.user_key,
+        p.rid,
         max(d.event_date) AS last_active_date,
         count(*) AS active_days_lifetime,
         count(*) FILTER (WHERE d.event_date = p.as_of) AS active_days_1d,
@@ -22,29 +23,18 @@ WITH activity AS (
         coalesce(sum(d.count_active_events) FILTER (WHERE d.event_date > p.as_of - 90), 0) AS count_events_90d
     FROM model_population AS p
     JOIN model_user_days AS d ON d.user_key = p.user_key AND d.event_date <= p.as_of
-    GROUP BY p.as_of, p.user_key
-),
-
-top_event_counts AS (
-    SELECT as_of, user_key, map_from_entries(list((event_index, count_events))) AS counts_by_index
-    FROM (
-        SELECT p.as_of, p.user_key, t.event_index, sum(t.count_events) AS count_events
-        FROM model_population AS p
-        JOIN model_top_event_days AS t
-            ON t.user_key = p.user_key AND t.event_date > p.as_of - 28 AND t.event_date <= p.as_of
-        GROUP BY ALL
-    )
-    GROUP BY ALL
+    GROUP BY p.rid
 ),
 
 plans AS (
-    SELECT p.as_of, p.user_key, arg_max(e.plan, e.event_ts) AS plan
+    SELECT p.rid, arg_max(e.plan, e.event_ts) AS plan
     FROM model_population AS p
     JOIN model_plan_events AS e ON e.user_key = p.user_key AND e.event_date <= p.as_of
-    GROUP BY ALL
+    GROUP BY p.rid
 )
 
 SELECT
+    p.rid,
     p.as_of,
     p.user_key,
     (p.as_of - a.last_active_date)::INTEGER AS days_since_last_active,
@@ -78,16 +68,11 @@ SELECT
     END AS signup_method,
     coalesce(c.channel, 'Other') AS channel,
     CASE WHEN p.platform_known_date <= p.as_of THEN p.platform ELSE 'unknown' END AS platform,
-    coalesce(pl.plan, 'none') AS plan,
-    list_transform(
-        range(1, len($top_events::VARCHAR[]) + 1),
-        i -> coalesce(t.counts_by_index[i], 0)
-    )::INTEGER[] AS top_event_counts_28d
+    coalesce(pl.plan, 'none') AS plan
 FROM model_population AS p
-JOIN activity AS a USING (as_of, user_key)
-LEFT JOIN top_event_counts AS t USING (as_of, user_key)
-LEFT JOIN plans AS pl USING (as_of, user_key)
+JOIN activity AS a USING (rid)
+LEFT JOIN plans AS pl USING (rid)
 LEFT JOIN model_channel_map AS c
     ON c.utm_source IS NOT DISTINCT FROM p.first_utm_source
     AND c.utm_medium IS NOT DISTINCT FROM p.first_utm_medium
-ORDER BY p.as_of, p.user_key;
+ORDER BY p.rid;

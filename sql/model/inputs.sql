@@ -16,7 +16,9 @@ WHERE is_active AND user_key IS NOT NULL AND event_date <= $data_end
 GROUP BY user_key, event_date;
 
 -- model_top_event_days — grain: one row per (user_key, event_date, event_index) where
--- event_index is the 1-based position of event_name in the configured $top_events.
+-- event_index is the 1-based position of event_name in the configured $top_events. Only
+-- the days a snapshot's 28-day window can reach (after $top_events_from) are kept: scoring
+-- one as_of reads the last four weeks, not the whole history.
 CREATE OR REPLACE TEMP TABLE model_top_event_days AS
 SELECT
     user_key,
@@ -27,6 +29,7 @@ FROM core.events
 WHERE is_active
     AND user_key IS NOT NULL
     AND event_date <= $data_end
+    AND event_date > $top_events_from::DATE
     AND list_position($top_events::VARCHAR[], event_name) IS NOT NULL
 GROUP BY ALL;
 
@@ -42,30 +45,51 @@ WITH firsts AS (
     GROUP BY user_key
 ),
 
-events AS (
-    SELECT e.*, f.first_seen_date
+-- first touch: the earliest UTM-tagged event on the first-seen day (only UTM rows are joined)
+first_touch AS (
+    SELECT
+        e.user_key,
+        arg_min(e.utm_source, e.event_ts) AS first_utm_source,
+        arg_min(e.utm_medium, e.event_ts) AS first_utm_medium
     FROM core.events AS e
-    JOIN firsts AS f USING (user_key)
-    WHERE e.event_date <= $data_end
+    JOIN firsts AS f ON f.user_key = e.user_key AND e.event_date = f.first_seen_date
+    WHERE e.utm_source IS NOT NULL
+    GROUP BY e.user_key
+),
+
+-- the other firsts do not depend on the first-seen day: one aggregate per user
+facts AS (
+    SELECT
+        user_key,
+        min(event_date) FILTER (WHERE platform IS NOT NULL AND platform <> 'unknown') AS platform_known_date,
+        arg_min(platform, event_ts) FILTER (WHERE platform IS NOT NULL AND platform <> 'unknown') AS platform,
+        min(event_date) FILTER (WHERE event_name = 'Signed Up') AS signup_date,
+        arg_min(json_extract_string(properties, '$.method'), (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS signup_method,
+        arg_min(json_extract_string(properties, '$.referrer_user_id'), (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS referrer_user_key,
+        min(event_date) FILTER (
+            WHERE event_name = 'Subscription Started'
+                OR (event_name = 'Order Completed'
+                    AND coalesce(try_cast(json_extract_string(properties, '$.revenue') AS DOUBLE), 0) > 0)
+        ) AS first_paid_date
+    FROM core.events
+    WHERE user_key IS NOT NULL AND event_date <= $data_end
+    GROUP BY user_key
 )
 
 SELECT
-    user_key,
-    any_value(first_seen_date) AS first_seen_date,
-    arg_min(utm_source, event_ts) FILTER (WHERE utm_source IS NOT NULL AND event_date = first_seen_date) AS first_utm_source,
-    arg_min(utm_medium, event_ts) FILTER (WHERE utm_source IS NOT NULL AND event_date = first_seen_date) AS first_utm_medium,
-    min(event_date) FILTER (WHERE platform IS NOT NULL AND platform <> 'unknown') AS platform_known_date,
-    arg_min(platform, event_ts) FILTER (WHERE platform IS NOT NULL AND platform <> 'unknown') AS platform,
-    min(event_date) FILTER (WHERE event_name = 'Signed Up') AS signup_date,
-    arg_min(json_extract_string(properties, '$.method'), (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS signup_method,
-    arg_min(json_extract_string(properties, '$.referrer_user_id'), (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS referrer_user_key,
-    min(event_date) FILTER (
-        WHERE event_name = 'Subscription Started'
-            OR (event_name = 'Order Completed'
-                AND coalesce(try_cast(json_extract_string(properties, '$.revenue') AS DOUBLE), 0) > 0)
-    ) AS first_paid_date
-FROM events
-GROUP BY user_key;
+    f.user_key,
+    f.first_seen_date,
+    t.first_utm_source,
+    t.first_utm_medium,
+    x.platform_known_date,
+    x.platform,
+    x.signup_date,
+    x.signup_method,
+    x.referrer_user_key,
+    x.first_paid_date
+FROM firsts AS f
+LEFT JOIN first_touch AS t USING (user_key)
+LEFT JOIN facts AS x USING (user_key);
 
 -- model_plan_events — grain: one row per payment event that names a plan; the plan in
 -- force at as_of is the latest of these on or before it.
