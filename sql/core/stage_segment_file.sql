@@ -8,21 +8,13 @@ WITH lines AS (
                   header = false, auto_detect = false, strict_mode = false)
 ),
 
-parsed AS (
+-- Each line is parsed once: every field in one extraction (try → NULL when the line is
+-- not JSON); an object is what starts with '{'.
+extracted AS (
     SELECT
         line_number,
         line,
-        CASE WHEN json_valid(line) THEN line::JSON END AS j
-    FROM lines
-),
-
-fields AS (
-    SELECT
-        line_number,
-        line,
-        coalesce(json_type(j) = 'OBJECT', false) AS is_json,
-        j,
-        json_extract_string(j, [
+        try(json_extract_string(line, [
             '$.type', '$.event', '$.name', '$.messageId', '$.userId', '$.anonymousId',
             '$.previousId', '$.timestamp', '$.originalTimestamp', '$.sentAt',
             '$.context.campaign.source', '$.context.campaign.medium', '$.context.campaign.name',
@@ -32,9 +24,18 @@ fields AS (
             '$.context.device.type', '$.context.os.name',
             '$.context.consent.ad_user_data', '$.context.consent.ad_personalization',
             '$.traits.email', '$.traits.phone', '$.context.location.country',
-            '$.traits.firstName', '$.traits.lastName', '$.properties.url'
-        ]) AS f
-    FROM parsed
+            '$.traits.firstName', '$.traits.lastName', '$.properties.url', '$.properties'
+        ])) AS f
+    FROM lines
+),
+
+fields AS (
+    SELECT
+        line_number,
+        line,
+        f IS NOT NULL AND starts_with(ltrim(line), '{') AS is_json,
+        f
+    FROM extracted
 ),
 
 typed AS (
@@ -49,7 +50,7 @@ typed AS (
         coalesce(f[8], f[9], f[10]) AS raw_ts,
         try_cast(coalesce(f[8], f[9], f[10]) AS TIMESTAMPTZ) AS event_ts,
         f,
-        json_extract(j, '$.properties') AS properties
+        f[30]::JSON AS properties
     FROM fields
 ),
 
