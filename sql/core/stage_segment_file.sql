@@ -49,6 +49,7 @@ typed AS (
         nullif(trim(f[7]), '') AS previous_id,
         coalesce(f[8], f[9], f[10]) AS raw_ts,
         try_cast(coalesce(f[8], f[9], f[10]) AS TIMESTAMPTZ) AS event_ts,
+        timezone($tz, try_cast(coalesce(f[8], f[9], f[10]) AS TIMESTAMPTZ))::DATE AS event_date,
         f,
         f[30]::JSON AS properties
     FROM fields
@@ -67,7 +68,7 @@ classified AS (
             WHEN raw_ts IS NULL OR event_ts IS NULL THEN 'invalid_timestamp'
             WHEN event_ts < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN 'timestamp_before_2000'
             WHEN event_ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY THEN 'timestamp_in_future'
-            WHEN timezone($tz, event_ts)::DATE < $start_date::DATE THEN 'before_start_date'
+            WHEN event_date < $start_date::DATE THEN 'before_start_date'
         END AS reason
     FROM typed
 )
@@ -86,7 +87,7 @@ SELECT
     END AS event_name,
     event_type,
     event_ts,
-    timezone($tz, event_ts)::DATE AS event_date,
+    event_date,
     user_id,
     anonymous_id,
     previous_id,
