@@ -39,5 +39,19 @@ def outputs_summary(settings: Settings, repo_root: Path) -> list[str]:
     lines.append(
         f"dashboards: {len(dashboards)} JSON files in {repo_root / 'dashboards' / 'generated'}"
     )
-    lines.append(f"models: {settings.models_dir}")
+    versions = (
+        sorted(p.name for p in (settings.models_dir / "activity").glob("[!.]*"))
+        if settings.models_dir.exists()
+        else []
+    )
+    lines.append(
+        f"activity model: {len(versions)} version(s) in {settings.models_dir / 'activity'}"
+        + (f", latest {versions[-1]}" if versions else "")
+    )
+    serving = (
+        "RETAINLY_SERVING_URL"
+        if settings.serving_url
+        else f"embedded PostgreSQL in {settings.pg_dir} (start it for Grafana: retainly grafana postgres)"
+    )
+    lines.append(f"marts published to schema serving on {serving}")
     return lines
