@@ -65,7 +65,10 @@ def ingest(home: str) -> dict:
     settings = load_settings()
     conn = connect(settings.warehouse_path)
     results = ingest_files(conn, list_event_files(settings.events_dir), settings)
-    return {"rows": sum(r.lines_loaded for r in results), "lines": sum(r.lines_read for r in results)}
+    return {
+        "rows": sum(r.lines_loaded for r in results),
+        "lines": sum(r.lines_read for r in results),
+    }
 
 
 def core(home: str) -> dict:
@@ -94,15 +97,37 @@ def main() -> None:
     home = args.keep or tempfile.mkdtemp(prefix="retainly-bench-")
     try:
         if not (Path(home) / "landing" / "events").exists():
-            gen = run_phase("benchmarks.bench_ingest", "generate", home=home, users=args.users, days=args.days)
-            print(f"generated {gen['events']:,} events in {gen['seconds']:.1f}s (peak {gen['peak_mb']:.0f} MB)")
+            gen = run_phase(
+                "benchmarks.bench_ingest", "generate", home=home, users=args.users, days=args.days
+            )
+            print(
+                f"generated {gen['events']:,} events in {gen['seconds']:.1f}s (peak {gen['peak_mb']:.0f} MB)"
+            )
         floor = run_phase("benchmarks.bench_ingest", "floor_read_json", home=home)
         ours = run_phase("benchmarks.bench_ingest", "ingest", home=home)
         built = run_phase("benchmarks.bench_ingest", "core", home=home)
         rows = [
-            ["DuckDB read_json (floor)", f"{floor['rows']:,}", f"{floor['seconds']:.1f}", "1.00", f"{floor['peak_mb']:.0f}"],
-            ["ingest → raw.events", f"{ours['rows']:,}", f"{ours['seconds']:.1f}", f"{ours['seconds'] / floor['seconds']:.2f}", f"{ours['peak_mb']:.0f}"],
-            ["core build (identity, events, users)", f"{built['rows']:,}", f"{built['seconds']:.1f}", f"{built['seconds'] / floor['seconds']:.2f}", f"{built['peak_mb']:.0f}"],
+            [
+                "DuckDB read_json (floor)",
+                f"{floor['rows']:,}",
+                f"{floor['seconds']:.1f}",
+                "1.00",
+                f"{floor['peak_mb']:.0f}",
+            ],
+            [
+                "ingest → raw.events",
+                f"{ours['rows']:,}",
+                f"{ours['seconds']:.1f}",
+                f"{ours['seconds'] / floor['seconds']:.2f}",
+                f"{ours['peak_mb']:.0f}",
+            ],
+            [
+                "core build (identity, events, users)",
+                f"{built['rows']:,}",
+                f"{built['seconds']:.1f}",
+                f"{built['seconds'] / floor['seconds']:.2f}",
+                f"{built['peak_mb']:.0f}",
+            ],
         ]
         print(markdown_table(["phase", "rows", "seconds", "× floor", "peak MB"], rows))
     finally:

@@ -74,7 +74,11 @@ def materialize_pipeline(
     # The warehouse of ``settings``, not the one the module saw at import time.
     resources = {**(defs.resources or {}), "duckdb": warehouse_resource(settings)}
     # Dagster's per-step DEBUG lines would bury the summary; failures still print.
-    quiet = {"loggers": {"console": {"config": {"log_level": os.environ.get("RETAINLY_LOG_LEVEL", "WARNING")}}}}
+    quiet = {
+        "loggers": {
+            "console": {"config": {"log_level": os.environ.get("RETAINLY_LOG_LEVEL", "WARNING")}}
+        }
+    }
     run = dict(resources=resources, instance=_instance(), run_config=quiet)
     summary = RunSummary()
     env = {"RETAINLY_AS_OF": as_of.isoformat()} if as_of else {}

@@ -104,9 +104,13 @@ def test_marts_and_ops_are_published_under_their_serving_names(duck, engine):
     )
     duck.execute("CREATE TABLE core.users AS SELECT 'u1' AS user_key")
     # Who is in an audience (hashed contacts, ad ids) never leaves the warehouse.
-    duck.execute("CREATE TABLE marts.audience_members_wide AS SELECT 'u1' AS user_key, 'ab12' AS email_sha256")
+    duck.execute(
+        "CREATE TABLE marts.audience_members_wide AS SELECT 'u1' AS user_key, 'ab12' AS email_sha256"
+    )
     duck.execute("CREATE VIEW marts.audience_members AS SELECT * FROM marts.audience_members_wide")
-    duck.execute("CREATE TABLE marts.audience_changes AS SELECT 'u1' AS user_key, 'entered' AS change")
+    duck.execute(
+        "CREATE TABLE marts.audience_changes AS SELECT 'u1' AS user_key, 'entered' AS change"
+    )
     published = publish_warehouse(duck, engine)
     assert [(p.source, p.target) for p in published] == [
         ("marts.active_users", "serving.active_users"),

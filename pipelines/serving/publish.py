@@ -35,7 +35,9 @@ SOURCE_SCHEMAS = {"marts": "", "ops": "ops_"}  # DuckDB schema → prefix of the
 EXCLUDED_COLUMNS = {"ops.quarantine": frozenset({"raw"})}
 # Per-user hashed contact details and ad ids stay in the warehouse: Grafana needs only the
 # audience counts (audience_exports, audience_history), never who is in an audience.
-EXCLUDED_TABLES = frozenset({"marts.audience_members", "marts.audience_members_wide", "marts.audience_changes"})
+EXCLUDED_TABLES = frozenset(
+    {"marts.audience_members", "marts.audience_members_wide", "marts.audience_changes"}
+)
 # Columns the dashboards filter or group on besides dates: one composite index when present.
 SEGMENT_COLUMNS = ("segment_type", "segment_value")
 _COPY_CHUNK = 1 << 20
@@ -131,7 +133,9 @@ def source_tables(duck: duckdb.DuckDBPyConnection) -> list[str]:
         "ORDER BY table_schema, table_name",
         [list(SOURCE_SCHEMAS)],
     ).fetchall()
-    return [f"{schema}.{table}" for schema, table in rows if f"{schema}.{table}" not in EXCLUDED_TABLES]
+    return [
+        f"{schema}.{table}" for schema, table in rows if f"{schema}.{table}" not in EXCLUDED_TABLES
+    ]
 
 
 def serving_name(qualified_source: str) -> str:
