@@ -1,5 +1,5 @@
 # Two entry points, also the README's first two commands.
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test
 
 UV := $(shell command -v uv 2>/dev/null || echo .venv-tools/bin/uv)
 
@@ -14,7 +14,6 @@ demo: setup
 
 test: setup
 	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen pytest
 
-bench: setup
-	$(UV) run --frozen python benchmarks/run_all.py
