@@ -23,10 +23,8 @@ TESTS_DIR = Path(__file__).parent
 DATA_DIR = TESTS_DIR / "data"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings rooted in a temporary RETAINLY_HOME (also exported for code that reads the env)."""
-    home = tmp_path / "home"
+def isolated_environment(mp: pytest.MonkeyPatch, home: Path) -> None:
+    """Point RETAINLY_HOME at ``home`` with the default zone/week/start and no outside services."""
     for key in (
         "RETAINLY_SERVING_URL",
         "GA4_PROPERTY_ID",
@@ -35,11 +33,17 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         "GRAFANA_TOKEN",
         "RETAINLY_AS_OF",
     ):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("RETAINLY_HOME", str(home))
-    monkeypatch.setenv("RETAINLY_TIMEZONE", "Asia/Seoul")
-    monkeypatch.setenv("RETAINLY_WEEK_START", "monday")
-    monkeypatch.setenv("RETAINLY_START_DATE", "2020-01-01")
+        mp.delenv(key, raising=False)
+    mp.setenv("RETAINLY_HOME", str(home))
+    mp.setenv("RETAINLY_TIMEZONE", "Asia/Seoul")
+    mp.setenv("RETAINLY_WEEK_START", "monday")
+    mp.setenv("RETAINLY_START_DATE", "2020-01-01")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings rooted in a temporary RETAINLY_HOME (also exported for code that reads the env)."""
+    isolated_environment(monkeypatch, tmp_path / "home")
     monkeypatch.chdir(tmp_path)
     return load_settings()
 
@@ -139,24 +143,8 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from pipelines.runner import materialize_pipeline
 
     home = tmp_path_factory.mktemp("demo") / "home"
-    env = {
-        "RETAINLY_HOME": str(home),
-        "RETAINLY_TIMEZONE": "Asia/Seoul",
-        "RETAINLY_WEEK_START": "monday",
-        "RETAINLY_START_DATE": "2020-01-01",
-    }
     with pytest.MonkeyPatch.context() as mp:
-        for key, value in env.items():
-            mp.setenv(key, value)
-        for key in (
-            "RETAINLY_SERVING_URL",
-            "GA4_PROPERTY_ID",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-            "GRAFANA_URL",
-            "GRAFANA_TOKEN",
-            "RETAINLY_AS_OF",
-        ):
-            mp.delenv(key, raising=False)
+        isolated_environment(mp, home)
         settings = load_settings()
         # The small demo trains the model with lower class minimums than the 1,000/1,000 default.
         defaults = yaml.safe_load((DEFAULTS_DIR / "retainly.yaml").read_text())
