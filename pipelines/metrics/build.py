@@ -21,15 +21,27 @@ def calendar_params(settings: Settings) -> dict[str, int]:
 
 def _run(conn: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
     run_sql(conn, "metrics/macros")
+    if name != "user_days":
+        run_sql(conn, "metrics/activity_macros")
     run_sql(conn, f"metrics/{name}", params)
 
 
 def build_user_days(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """``core.user_activity`` (one row per active user) and the ``core.user_days`` view over
+    it. A warehouse built before the view existed has a table of that name: dropped first."""
+    is_table = conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'core' AND table_name = 'user_days'"
+    ).fetchone()[0]
+    if is_table:
+        conn.execute("DROP TABLE core.user_days")
     _run(conn, "user_days")
-    users, days = conn.execute(
-        "SELECT count(DISTINCT user_key), count(DISTINCT event_date) FROM core.user_days"
+    users, user_days, days = conn.execute(
+        "SELECT count(*), sum(len(dates)), "
+        "(SELECT count(DISTINCT d) FROM (SELECT unnest(dates) AS d FROM core.user_activity)) "
+        "FROM core.user_activity"
     ).fetchone()
-    return {"user_days": row_count(conn, "core.user_days"), "users": users, "dates": days}
+    return {"user_days": int(user_days or 0), "users": users, "dates": days}
 
 
 def build_active_users(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -14,11 +14,11 @@
 -- (+1 at d, -1 at least(d + 7, n)) over dates; n is core.user_days.next_date.
 CREATE OR REPLACE TABLE marts.active_users AS
 WITH spans AS (
-    SELECT event_date, next_date FROM core.user_days
+    SELECT event_date, next_date FROM activity_days()
 ),
 
 bounds AS (
-    SELECT min(event_date) AS first_date, max(event_date) AS last_date FROM core.user_days
+    SELECT first_date, last_date FROM activity_bounds()
 ),
 
 starts AS (

@@ -12,7 +12,7 @@
 -- Parameters: week_start.
 CREATE OR REPLACE TABLE marts.conversion AS
 WITH bounds AS (
-    SELECT max(event_date) AS last_date FROM core.user_days
+    SELECT last_date FROM activity_bounds()
 ),
 
 grains AS (

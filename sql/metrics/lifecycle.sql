@@ -14,7 +14,7 @@
 -- Parameters: week_start.
 CREATE OR REPLACE TABLE marts.lifecycle AS
 WITH bounds AS (
-    SELECT min(event_date) AS first_date, max(event_date) AS last_date FROM core.user_days
+    SELECT first_date, last_date FROM activity_bounds()
 ),
 
 grains AS (
@@ -33,7 +33,7 @@ user_days AS (
         month_index(event_date) AS month,
         month_index(previous_date) AS previous_month,
         month_index(next_date) AS next_month
-    FROM core.user_days
+    FROM activity_days()
 ),
 
 by_grain AS (

@@ -37,3 +37,4 @@ CREATE OR REPLACE TEMP MACRO period_index(grain, d, ws) AS
         WHEN 'week' THEN week_index(d, ws)
         ELSE month_index(d)
     END;
+

@@ -30,7 +30,7 @@ FROM (
 CREATE OR REPLACE TEMP TABLE retention_members AS
 WITH users AS (
     SELECT
-        u.user_key,
+        a.rowid AS uid,
         u.first_seen_date,
         u.signup_date,
         u.last_active_date,
@@ -40,15 +40,16 @@ WITH users AS (
         ON c.signup_method = coalesce(u.signup_method, '(none)')
         AND c.utm_source = coalesce(u.first_utm_source, '(direct)')
         AND c.platform = coalesce(u.platform, 'unknown')
+    LEFT JOIN core.user_activity AS a ON a.user_key = u.user_key
 ),
 
 -- cohort_event_id: 0 = 'first_seen', 1 = 'signup' (integer keys keep the big GROUP BYs cheap).
 members AS (
-    SELECT user_key, 0 AS cohort_event_id, first_seen_date AS cohort_date, last_active_date, combo_id
+    SELECT uid, 0 AS cohort_event_id, first_seen_date AS cohort_date, last_active_date, combo_id
     FROM users
     WHERE last_active_date IS NOT NULL
     UNION ALL
-    SELECT user_key, 1, signup_date, last_active_date, combo_id
+    SELECT uid, 1, signup_date, last_active_date, combo_id
     FROM users
     WHERE signup_date IS NOT NULL
 )
@@ -84,7 +85,7 @@ bracket_days AS (
 -- Period numbers of every active day, computed once per user-day (not per cohort member).
 days AS (
     SELECT
-        user_key,
+        uid,
         event_date,
         previous_date,
         week_index(event_date, $week_start) AS week,
@@ -92,7 +93,7 @@ days AS (
         previous_date IS NULL
             OR week_index(previous_date, $week_start) < week_index(event_date, $week_start) AS is_first_in_week,
         previous_date IS NULL OR month_index(previous_date) < month_index(event_date) AS is_first_in_month
-    FROM core.user_days
+    FROM activity_days()
 ),
 
 -- Each active day on or after the cohort date, with the offsets it falls in. A user counts
@@ -113,7 +114,7 @@ member_days AS MATERIALIZED (
         d.month - m.cohort_month_index AS month_offset,
         d.is_first_in_month
     FROM days AS d
-    JOIN retention_members AS m ON m.user_key = d.user_key AND d.event_date >= m.cohort_date
+    JOIN retention_members AS m ON m.uid = d.uid AND d.event_date >= m.cohort_date
     WHERE d.event_date - m.cohort_date <= greatest($max_day_offset, list_max($bracket_highs::INTEGER[]))
         OR (d.is_first_in_week AND d.week - m.cohort_week_index <= $max_week_offset)
         OR (d.is_first_in_month AND d.month - m.cohort_month_index <= $max_month_offset)
@@ -182,7 +183,7 @@ cohort_events AS (
 ),
 
 bounds AS (
-    SELECT max(event_date) AS last_date FROM core.user_days
+    SELECT last_date FROM activity_bounds()
 ),
 
 brackets AS (

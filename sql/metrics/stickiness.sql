@@ -7,16 +7,16 @@
 -- Parameters: week_start.
 CREATE OR REPLACE TABLE marts.stickiness AS
 WITH bounds AS (
-    SELECT min(event_date) AS first_date, max(event_date) AS last_date FROM core.user_days
+    SELECT first_date, last_date FROM activity_bounds()
 ),
 
 user_periods AS (
-    SELECT 'week' AS grain, week_start_of(event_date, $week_start) AS period_start, user_key, count(*) AS active_days
-    FROM core.user_days
+    SELECT 'week' AS grain, week_start_of(event_date, $week_start) AS period_start, uid, count(*) AS active_days
+    FROM activity_days()
     GROUP BY ALL
     UNION ALL
-    SELECT 'month', date_trunc('month', event_date)::DATE, user_key, count(*)
-    FROM core.user_days
+    SELECT 'month', date_trunc('month', event_date)::DATE, uid, count(*)
+    FROM activity_days()
     GROUP BY ALL
 )
 

@@ -1,27 +1,25 @@
--- core.user_days — grain: one row per (user_key, event_date) on which the user was active
--- (at least one core.events row with is_active, i.e. the activity definition of
--- retainly.yaml), event_date being the local date in the reporting zone.
+-- core.user_activity — grain: one row per user_key with at least one core.events row with
+-- is_active (the activity definition of retainly.yaml): `dates`, the user's distinct active
+-- local dates in the reporting zone, sorted. Internal: the marts' integer user id is this
+-- table's rowid (`uid`; stable until the next build), so they never hash the VARCHAR
+-- user_key again. One aggregation of core.events by user, and 1/8 of the rows (and one
+-- VARCHAR per user instead of one per user-day) to write compared with storing user-days.
+CREATE OR REPLACE TABLE core.user_activity AS
+SELECT user_key, list_sort(list(DISTINCT event_date)) AS dates
+FROM core.events
+WHERE is_active
+GROUP BY user_key;
+
+-- core.user_days — grain: one row per (user_key, event_date) on which the user was active;
 -- previous_date / next_date: the user's previous / next active date (NULL at either end).
--- The one scan of core.events that every activity mart reads instead of the events; the
--- neighbouring dates let the marts find spans, period firsts and gaps without a self-join.
--- Built from each user's sorted list of active dates (one aggregation by user, no sort of
--- all rows).
-CREATE OR REPLACE TABLE core.user_days AS
-WITH active_dates AS (
-    SELECT user_key, list_sort(list_distinct(list(event_date))) AS dates
-    FROM core.events
-    WHERE is_active
-    GROUP BY user_key
-),
-
-numbered AS (
-    SELECT user_key, dates, generate_subscripts(dates, 1) AS i
-    FROM active_dates
-)
-
+-- A view over core.user_activity (same rows as a table would hold); the marts read
+-- core.user_activity through the activity_days() macro (sql/metrics/macros.sql), keyed by
+-- uid. The neighbouring dates let the marts find spans, period firsts and gaps without a
+-- self-join.
+CREATE OR REPLACE VIEW core.user_days AS
 SELECT
     user_key,
     dates[i] AS event_date,
     dates[i - 1] AS previous_date,
     dates[i + 1] AS next_date
-FROM numbered;
+FROM (SELECT user_key, dates, generate_subscripts(dates, 1) AS i FROM core.user_activity);
