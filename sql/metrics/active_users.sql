@@ -11,10 +11,21 @@
 -- No per-day self-join: each active day d of a user, with the user's next active day n,
 -- keeps the user in WAU from d until (excluding) least(d + 7, n) and in MAU until
 -- least(d + 30, n). Those spans never overlap, so WAU is a running sum of
--- (+1 at d, -1 at least(d + 7, n)) over dates; n is core.user_days.next_date.
+-- (+1 at d, -1 at least(d + 7, n)) over dates; n is core.user_days.next_date (read from
+-- core.user_activity's sorted date lists).
 CREATE OR REPLACE TABLE marts.active_users AS
 WITH spans AS (
-    SELECT event_date, next_date FROM activity_days()
+    SELECT unnest(dates) AS event_date, unnest(dates[2:] || [NULL::DATE]) AS next_date
+    FROM core.user_activity
+),
+
+-- One aggregation of the user-days: by date and gap to the next active day, capped at 30
+-- (no next day = 30). The span of a day ends at event_date + least(gap, 7) for WAU,
+-- + least(gap, 28) for 28 days and + gap for MAU.
+gaps AS MATERIALIZED (
+    SELECT event_date, least(coalesce(next_date - event_date, 30), 30)::INTEGER AS gap, count(*) AS n
+    FROM spans
+    GROUP BY ALL
 ),
 
 bounds AS (
@@ -22,19 +33,19 @@ bounds AS (
 ),
 
 starts AS (
-    SELECT event_date AS date, count(*) AS n FROM spans GROUP BY ALL
+    SELECT event_date AS date, sum(n)::BIGINT AS n FROM gaps GROUP BY ALL
 ),
 
 week_ends AS (
-    SELECT least(event_date + 7, next_date) AS date, count(*) AS n FROM spans GROUP BY ALL
+    SELECT event_date + least(gap, 7) AS date, sum(n)::BIGINT AS n FROM gaps GROUP BY ALL
 ),
 
 month_ends AS (
-    SELECT least(event_date + 30, next_date) AS date, count(*) AS n FROM spans GROUP BY ALL
+    SELECT event_date + gap AS date, sum(n)::BIGINT AS n FROM gaps GROUP BY ALL
 ),
 
 ends_28d AS (
-    SELECT least(event_date + 28, next_date) AS date, count(*) AS n FROM spans GROUP BY ALL
+    SELECT event_date + least(gap, 28) AS date, sum(n)::BIGINT AS n FROM gaps GROUP BY ALL
 ),
 
 dates AS (

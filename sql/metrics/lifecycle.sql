@@ -18,54 +18,61 @@ WITH bounds AS (
 ),
 
 grains AS (
-    SELECT * FROM (VALUES ('day'), ('week'), ('month')) AS g(grain)
+    SELECT * FROM (VALUES (0, 'day'), (1, 'week'), (2, 'month')) AS g(grain_id, grain)
 ),
 
--- Period numbers of each active day and of the user's previous and next active days.
-user_days AS (
+-- Each user's period numbers per active day (day / week / month index), computed once per
+-- user-day on the sorted date lists; the previous and next active day's periods are the
+-- neighbouring list elements.
+user_periods AS MATERIALIZED (
     SELECT
-        event_date - DATE '1970-01-01' AS day,
-        previous_date - DATE '1970-01-01' AS previous_day,
-        next_date - DATE '1970-01-01' AS next_day,
-        week_index(event_date, $week_start) AS week,
-        week_index(previous_date, $week_start) AS previous_week,
-        week_index(next_date, $week_start) AS next_week,
-        month_index(event_date) AS month,
-        month_index(previous_date) AS previous_month,
-        month_index(next_date) AS next_month
-    FROM activity_days()
+        list_transform(dates, d -> (d - DATE '1970-01-01')::INTEGER) AS days,
+        list_transform(dates, d -> week_index(d, $week_start)::INTEGER) AS weeks,
+        list_transform(dates, d -> month_index(d)::INTEGER) AS months
+    FROM core.user_activity
 ),
 
-by_grain AS (
-    SELECT 'day' AS grain, day AS period, previous_day AS previous_period, next_day AS next_period FROM user_days
-    UNION ALL
-    SELECT 'week', week, previous_week, next_week FROM user_days
-    UNION ALL
-    SELECT 'month', month, previous_month, next_month FROM user_days
-),
-
-transitions AS (
+-- Per period, in one aggregation over every user-day: a user's first active day in a period
+-- (previous active day in an earlier period) makes them new (no previous day: the
+-- -1000000 sentinel), returning (previous period) or resurrecting; their last active day
+-- in a period with the next one (or none: the 1000000000 sentinel) beyond the next period
+-- makes them dormant in the next period. Sentinels instead of NULLs keep the filters cheap.
+counts AS (
     SELECT
-        grain,
+        grain_id,
         period,
-        CASE
-            WHEN previous_period IS NULL THEN 'new'
-            WHEN previous_period = period - 1 THEN 'returning'
-            ELSE 'resurrecting'
-        END AS status,
-        count(*) AS users
-    FROM by_grain
-    WHERE previous_period IS NULL OR previous_period < period
+        count(*) FILTER (WHERE previous_period = -1000000) AS new_users,
+        count(*) FILTER (WHERE previous_period = period - 1) AS returning_users,
+        count(*) FILTER (WHERE previous_period > -1000000 AND previous_period < period - 1) AS resurrecting,
+        count(*) FILTER (WHERE next_period > period + 1) AS dormant_next
+    FROM (
+        SELECT 0 AS grain_id, unnest(days) AS period, unnest([-1000000] || days[:-2]) AS previous_period,
+            unnest(days[2:] || [1000000000]) AS next_period
+        FROM user_periods
+        UNION ALL
+        SELECT 1, unnest(weeks), unnest([-1000000] || weeks[:-2]), unnest(weeks[2:] || [1000000000])
+        FROM user_periods
+        UNION ALL
+        SELECT 2, unnest(months), unnest([-1000000] || months[:-2]), unnest(months[2:] || [1000000000])
+        FROM user_periods
+    )
     GROUP BY ALL
+),
+
+-- status_id: 1 new, 2 returning, 3 resurrecting, 4 dormant (stored negative).
+transitions AS (
+    SELECT grain_id, period, 1 AS status_id, new_users AS users FROM counts
     UNION ALL
-    SELECT grain, period + 1, 'dormant', -count(*)
-    FROM by_grain
-    WHERE next_period IS NULL OR next_period > period + 1
-    GROUP BY ALL
+    SELECT grain_id, period, 2, returning_users FROM counts
+    UNION ALL
+    SELECT grain_id, period, 3, resurrecting FROM counts
+    UNION ALL
+    SELECT grain_id, period + 1, 4, -dormant_next FROM counts
 ),
 
 periods AS (
     SELECT DISTINCT
+        g.grain_id,
         g.grain,
         period_start_of(g.grain, d.day::DATE, $week_start) AS period_start,
         period_index(g.grain, d.day::DATE, $week_start) AS period
@@ -75,7 +82,7 @@ periods AS (
 ),
 
 statuses AS (
-    SELECT * FROM (VALUES (1, 'new'), (2, 'returning'), (3, 'resurrecting'), (4, 'dormant')) AS s(status_order, status)
+    SELECT * FROM (VALUES (1, 'new'), (2, 'returning'), (3, 'resurrecting'), (4, 'dormant')) AS s(status_id, status)
 )
 
 SELECT
@@ -85,6 +92,6 @@ SELECT
     coalesce(sum(t.users), 0)::BIGINT AS users
 FROM periods AS p
 CROSS JOIN statuses AS s
-LEFT JOIN transitions AS t ON t.grain = p.grain AND t.period = p.period AND t.status = s.status
-GROUP BY p.grain, p.period_start, s.status, s.status_order
-ORDER BY period_grain, period_start, s.status_order;
+LEFT JOIN transitions AS t ON t.grain_id = p.grain_id AND t.period = p.period AND t.status_id = s.status_id
+GROUP BY p.grain, p.period_start, s.status, s.status_id
+ORDER BY period_grain, period_start, s.status_id;
