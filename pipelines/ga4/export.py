@@ -121,8 +121,9 @@ def ingest_file(
     now = now or dt.datetime.now(dt.UTC)
     source_file = file.path.name
     stage_file(conn, file, settings, now)
-    staged = StagedFile("ga4_stage", SOURCE, source_file, file.export_day, file.size, file.mtime)
-    result = replace_file_rows(conn, staged, now)
+    staged = StagedFile(source_file, file.export_day, file.size, file.mtime)
+    [result] = replace_file_rows(conn, "ga4_stage", SOURCE, [staged], now)
+    conn.execute("DROP TABLE IF EXISTS ga4_stage")
     conn.execute("DROP TABLE IF EXISTS ga4_export_lines")
     return result
 

@@ -1,12 +1,12 @@
-"""Publishing one staged landing file into ``raw.events``: the step every source shares.
+"""Publishing staged landing files into ``raw.events``: the step every source shares.
 
-A source stages a file into a temp table (one row per input line: ``line_number``,
-``reason`` NULL for a loadable event, ``raw_line`` for a quarantined one, and the
-``raw.events`` columns); this module replaces everything an earlier load of the same
-file wrote, in one transaction, so reruns are idempotent and a failure changes nothing.
-Duplicates are found on ``event_id`` within the file and against events already loaded
+A source stages files into a table (one row per input line: ``source_file``,
+``line_number``, ``reason`` NULL for a loadable event, ``raw_line`` for a quarantined one,
+and the ``raw.events`` columns); this module replaces everything earlier loads of the same
+files wrote, in one transaction, so reruns are idempotent and a failure changes nothing.
+Duplicates are found on ``event_id`` within the batch and against events already loaded
 from other files on the same local dates (a retried event keeps its timestamp, hence its
-date); the first file to load an event keeps it.
+date); the first file to load an event keeps it, in the batch's file order.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ EVENT_COLUMNS = """event_id, event_name, event_type, event_ts, event_date, user_
     source_file, line_number"""
 
 # Stage tables are identifiers, so they come from this fixed set, never from input.
-STAGE_TABLES = frozenset({"segment_stage", "ga4_stage"})
+STAGE_TABLES = frozenset({"ingest_stage.segment", "ga4_stage"})
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,6 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class StagedFile:
-    stage_table: str
-    source: str
     source_file: str
     partition_key: str | None
     size: int
@@ -56,77 +54,145 @@ class StagedFile:
 
 
 def replace_file_rows(
-    conn: duckdb.DuckDBPyConnection, staged: StagedFile, now: dt.datetime
-) -> LoadResult:
-    """Swap the file's previous rows, quarantine entries and load-log row for the staged ones."""
-    if staged.stage_table not in STAGE_TABLES:
-        raise ValueError(f"unknown stage table {staged.stage_table!r}")
-    stage, name = staged.stage_table, staged.source_file
+    conn: duckdb.DuckDBPyConnection,
+    stage: str,
+    source: str,
+    files: list[StagedFile],
+    now: dt.datetime,
+) -> list[LoadResult]:
+    """Swap the files' previous rows, quarantine entries and load-log rows for the staged ones.
+
+    ``files`` is in load order: when two staged files carry the same event, the earlier keeps it.
+    """
+    if stage not in STAGE_TABLES:
+        raise ValueError(f"unknown stage table {stage!r}")
+    if not files:
+        return []
+    names = [f.source_file for f in files]
     with transaction(conn):
         conn.execute(
-            "DELETE FROM raw.events WHERE source_file = ? AND source = ?", [name, staged.source]
+            """
+            CREATE OR REPLACE TEMP TABLE load_batch (
+                source_file VARCHAR, file_seq INTEGER, partition_key VARCHAR,
+                file_size BIGINT, file_mtime DOUBLE)
+            """
         )
-        conn.execute("DELETE FROM ops.quarantine WHERE source_file = ?", [name])
-        conn.execute(
-            "DELETE FROM ops.load_log WHERE source_file = ? AND source = ?", [name, staged.source]
+        conn.executemany(
+            "INSERT INTO load_batch VALUES (?, ?, ?, ?, ?)",
+            [[f.source_file, i, f.partition_key, f.size, f.mtime] for i, f in enumerate(files)],
         )
+        reloaded = conn.execute(
+            "SELECT count(*) FROM ops.load_log WHERE source = ? AND list_contains(?, source_file)",
+            [source, names],
+        ).fetchone()[0]
+        if reloaded:
+            # A file loaded before: its rows go first, so they neither stay nor count as
+            # duplicates of themselves. (A first load skips this scan of raw.events.)
+            conn.execute(
+                "DELETE FROM raw.events WHERE source = ? AND list_contains(?, source_file)",
+                [source, names],
+            )
+            conn.execute("DELETE FROM ops.quarantine WHERE list_contains(?, source_file)", [names])
+            conn.execute(
+                "DELETE FROM ops.load_log WHERE source = ? AND list_contains(?, source_file)",
+                [source, names],
+            )
         conn.execute(
             f"""
             INSERT INTO ops.quarantine
             SELECT source_file, line_number, raw_line, reason, ?::TIMESTAMPTZ
             FROM {stage} WHERE reason IS NOT NULL
+            ORDER BY source_file, line_number
             """,
             [now],
+        )
+        first_day, last_day = conn.execute(
+            f"SELECT min(event_date), max(event_date) FROM {stage} WHERE reason IS NULL"
+        ).fetchone()
+        # Lines not loaded because their event is already in: a later copy within the
+        # batch, or one loaded from another file on the same dates (a constant date range,
+        # so the scan of raw.events skips every other row group).
+        conn.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE load_duplicates AS
+            WITH valid AS (
+                SELECT s.source_file, s.line_number, s.event_id, b.file_seq
+                FROM {stage} s JOIN load_batch b USING (source_file)
+                WHERE s.reason IS NULL
+            ),
+            repeated AS (
+                SELECT source_file, line_number FROM valid
+                WHERE event_id IN (SELECT event_id FROM valid GROUP BY event_id HAVING count(*) > 1)
+                QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_seq, line_number) > 1
+            ),
+            loaded_before AS (
+                SELECT source_file, line_number FROM valid
+                WHERE event_id IN (
+                    SELECT event_id FROM raw.events
+                    WHERE event_date BETWEEN ?::DATE AND ?::DATE
+                )
+            )
+            SELECT * FROM repeated
+            UNION
+            SELECT * FROM loaded_before
+            """,
+            [first_day, last_day],
         )
         conn.execute(
             f"""
             INSERT INTO raw.events ({EVENT_COLUMNS}, ingested_at)
-            WITH candidates AS (
-                SELECT * FROM {stage} WHERE reason IS NULL
-                QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY line_number) = 1
-            ),
-            already_loaded AS (
-                SELECT event_id FROM raw.events
-                WHERE event_date IN (SELECT DISTINCT event_date FROM candidates)
-            )
             SELECT {EVENT_COLUMNS}, ?::TIMESTAMPTZ
-            FROM candidates
-            WHERE event_id NOT IN (SELECT event_id FROM already_loaded)
-            ORDER BY line_number
+            FROM {stage} s
+            ANTI JOIN load_duplicates d USING (source_file, line_number)
+            WHERE s.reason IS NULL
             """,
             [now],
         )
-        lines_read, quarantined = conn.execute(
-            f"SELECT count(*), count(reason) FROM {stage}"
-        ).fetchone()
-        loaded = conn.execute(
-            "SELECT count(*) FROM raw.events WHERE source_file = ? AND source = ?",
-            [name, staged.source],
-        ).fetchone()[0]
-        result = LoadResult(
-            source_file=name,
-            lines_read=lines_read,
-            lines_loaded=loaded,
-            duplicates=lines_read - quarantined - loaded,
-            quarantined=quarantined,
-        )
-        conn.execute(
-            "INSERT INTO ops.load_log VALUES (?, ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?)",
-            [
-                name,
-                staged.source,
-                staged.partition_key,
-                staged.size,
-                staged.mtime,
-                result.lines_read,
-                result.lines_loaded,
-                result.duplicates,
-                result.quarantined,
-                now,
-            ],
-        )
-    conn.execute(f"DROP TABLE IF EXISTS {stage}")
-    return result
+        rows = conn.execute(
+            f"""
+            WITH staged AS (
+                SELECT source_file, count(*) AS lines_read, count(reason) AS quarantined
+                FROM {stage} GROUP BY source_file
+            ),
+            duplicates AS (
+                SELECT source_file, count(*) AS duplicates FROM load_duplicates GROUP BY source_file
+            )
+            SELECT b.source_file, coalesce(s.lines_read, 0), coalesce(d.duplicates, 0),
+                   coalesce(s.quarantined, 0), b.partition_key, b.file_size, b.file_mtime
+            FROM load_batch b
+            LEFT JOIN staged s USING (source_file)
+            LEFT JOIN duplicates d USING (source_file)
+            ORDER BY b.file_seq
+            """
+        ).fetchall()
+        results = []
+        for name, lines_read, duplicates, quarantined, partition_key, size, mtime in rows:
+            result = LoadResult(
+                source_file=name,
+                lines_read=lines_read,
+                lines_loaded=lines_read - quarantined - duplicates,
+                duplicates=duplicates,
+                quarantined=quarantined,
+            )
+            results.append(result)
+            conn.execute(
+                "INSERT INTO ops.load_log VALUES (?, ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?)",
+                [
+                    name,
+                    source,
+                    partition_key,
+                    size,
+                    mtime,
+                    result.lines_read,
+                    result.lines_loaded,
+                    result.duplicates,
+                    result.quarantined,
+                    now,
+                ],
+            )
+    conn.execute("DROP TABLE IF EXISTS load_duplicates")
+    conn.execute("DROP TABLE IF EXISTS load_batch")
+    return results
 
 
 def unbalanced_files(conn: duckdb.DuckDBPyConnection, source: str) -> tuple[int, list[str]]:

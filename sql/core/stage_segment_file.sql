@@ -1,88 +1,103 @@
--- Stage one Segment-spec JSONL file: one row per input line, parsed and classified.
--- Grain: line_number. `reason` is NULL for a loadable event, else the quarantine reason.
+-- Stage one Segment-spec JSONL file into ingest_stage.segment: one row per input line,
+-- parsed and classified. Several files are staged at once, each by its own connection,
+-- so this statement only appends. Grain: (source_file, line_number). `reason` is NULL
+-- for a loadable event, else the quarantine reason.
 -- Parameters: $path, $source_file, $now (ingest time), $start_date, $tz, $calling_code.
-CREATE OR REPLACE TEMP TABLE segment_stage AS
+INSERT INTO ingest_stage.segment BY NAME
 WITH lines AS (
     SELECT row_number() OVER () AS line_number, line
     FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(0), quote = '', escape = '',
                   header = false, auto_detect = false, strict_mode = false)
 ),
 
--- Each line is parsed once: every field in one extraction (try → NULL when the line is
--- not JSON); an object is what starts with '{'.
-extracted AS (
+-- Each line is parsed once, into exactly the fields we use (try → NULL when the line is
+-- not JSON; a field of another JSON type arrives as its JSON text, as Segment's
+-- lenient readers do). An event is an object: what starts with '{'.
+parsed AS (
     SELECT
         line_number,
         line,
-        try(json_extract_string(line, [
-            '$.type', '$.event', '$.name', '$.messageId', '$.userId', '$.anonymousId',
-            '$.previousId', '$.timestamp', '$.originalTimestamp', '$.sentAt',
-            '$.context.campaign.source', '$.context.campaign.medium', '$.context.campaign.name',
-            '$.context.campaign.term', '$.context.campaign.content',
-            '$.context.page.url', '$.context.page.referrer',
-            '$.context.device.advertisingId', '$.context.device.adTrackingEnabled',
-            '$.context.device.type', '$.context.os.name',
-            '$.context.consent.ad_user_data', '$.context.consent.ad_personalization',
-            '$.traits.email', '$.traits.phone', '$.context.location.country',
-            '$.traits.firstName', '$.traits.lastName', '$.properties.url', '$.properties'
-        ])) AS f
+        try(from_json(line, '{
+            "type": "VARCHAR", "event": "VARCHAR", "name": "VARCHAR", "messageId": "VARCHAR",
+            "userId": "VARCHAR", "anonymousId": "VARCHAR", "previousId": "VARCHAR",
+            "timestamp": "VARCHAR", "originalTimestamp": "VARCHAR", "sentAt": "VARCHAR",
+            "context": {
+                "campaign": {"source": "VARCHAR", "medium": "VARCHAR", "name": "VARCHAR",
+                             "term": "VARCHAR", "content": "VARCHAR"},
+                "page": {"url": "VARCHAR", "referrer": "VARCHAR"},
+                "device": {"advertisingId": "VARCHAR", "adTrackingEnabled": "VARCHAR", "type": "VARCHAR"},
+                "os": {"name": "VARCHAR"},
+                "consent": {"ad_user_data": "VARCHAR", "ad_personalization": "VARCHAR"},
+                "location": {"country": "VARCHAR"}
+            },
+            "traits": {"email": "VARCHAR", "phone": "VARCHAR", "firstName": "VARCHAR", "lastName": "VARCHAR"},
+            "properties": "JSON"
+        }')) AS j
     FROM lines
-),
-
-fields AS (
-    SELECT
-        line_number,
-        line,
-        f IS NOT NULL AND starts_with(ltrim(line), '{') AS is_json,
-        f
-    FROM extracted
 ),
 
 typed AS (
     SELECT
         line_number,
         line,
-        is_json,
-        lower(f[1]) AS event_type,
-        nullif(trim(f[5]), '') AS user_id,
-        nullif(trim(f[6]), '') AS anonymous_id,
-        nullif(trim(f[7]), '') AS previous_id,
-        coalesce(f[8], f[9], f[10]) AS raw_ts,
-        try_cast(coalesce(f[8], f[9], f[10]) AS TIMESTAMPTZ) AS event_ts,
-        timezone($tz, try_cast(coalesce(f[8], f[9], f[10]) AS TIMESTAMPTZ))::DATE AS event_date,
-        f,
-        f[30]::JSON AS properties
-    FROM fields
+        j IS NOT NULL AND starts_with(ltrim(line), '{') AS is_json,
+        j,
+        lower(j.type) AS event_type,
+        nullif(trim(j.userId), '') AS user_id,
+        nullif(trim(j.anonymousId), '') AS anonymous_id,
+        nullif(trim(j.previousId), '') AS previous_id,
+        coalesce(j.timestamp, j.originalTimestamp, j.sentAt) AS raw_ts,
+        coalesce(j.context.page.url,
+                 CASE WHEN j.properties IS NOT NULL THEN json_extract_string(j.properties, '$.url') END) AS url,
+        j.properties AS properties
+    FROM parsed
+),
+
+timed AS (
+    SELECT *, try_cast(raw_ts AS TIMESTAMPTZ) AS event_ts
+    FROM typed
+),
+
+dated AS (
+    SELECT *, timezone($tz, event_ts)::DATE AS event_date
+    FROM timed
 ),
 
 classified AS (
     SELECT
         *,
         CASE
-            WHEN line IS NULL OR trim(line) = '' THEN 'empty_line'
+            WHEN NOT is_json AND (line IS NULL OR trim(line) = '') THEN 'empty_line'
             WHEN NOT is_json THEN 'invalid_json'
             WHEN event_type IS NULL OR event_type NOT IN ('track', 'page', 'screen', 'identify', 'alias')
                 THEN 'unknown_type'
-            WHEN event_type = 'track' AND nullif(trim(f[2]), '') IS NULL THEN 'missing_event_name'
+            WHEN event_type = 'track' AND nullif(trim(j.event), '') IS NULL THEN 'missing_event_name'
             WHEN user_id IS NULL AND anonymous_id IS NULL AND previous_id IS NULL THEN 'missing_ids'
             WHEN raw_ts IS NULL OR event_ts IS NULL THEN 'invalid_timestamp'
             WHEN event_ts < TIMESTAMPTZ '2000-01-01 00:00:00+00' THEN 'timestamp_before_2000'
             WHEN event_ts > $now::TIMESTAMPTZ + INTERVAL 1 DAY THEN 'timestamp_in_future'
             WHEN event_date < $start_date::DATE THEN 'before_start_date'
-        END AS reason
-    FROM typed
+        END AS reason,
+        -- Only URLs with a query string can carry UTM parameters or click ids.
+        CASE WHEN contains(url, '?') THEN url END AS query_url
+    FROM dated
 )
 
+-- The CASE guards keep the costly normalizations to the few rows that need them.
 SELECT
+    $source_file AS source_file,
     line_number,
     strlen(coalesce(line, '')) + 1 AS line_bytes,
     reason,
     CASE WHEN reason IS NOT NULL THEN redact_pii(line) END AS raw_line,
-    coalesce(nullif(f[4], ''), md5(concat_ws('|', event_type, f[2], f[3], user_id, anonymous_id, raw_ts, properties::VARCHAR))) AS event_id,
+    CASE
+        WHEN nullif(j.messageId, '') IS NOT NULL THEN j.messageId
+        ELSE md5(concat_ws('|', event_type, j.event, j.name, user_id, anonymous_id, raw_ts, properties::VARCHAR))
+    END AS event_id,
     CASE event_type
-        WHEN 'track' THEN f[2]
-        WHEN 'page' THEN coalesce(nullif(f[3], ''), 'page viewed')
-        WHEN 'screen' THEN coalesce(nullif(f[3], ''), 'screen viewed')
+        WHEN 'track' THEN j.event
+        WHEN 'page' THEN coalesce(nullif(j.name, ''), 'page viewed')
+        WHEN 'screen' THEN coalesce(nullif(j.name, ''), 'screen viewed')
         ELSE event_type
     END AS event_name,
     event_type,
@@ -92,34 +107,40 @@ SELECT
     anonymous_id,
     previous_id,
     'segment' AS source,
-    coalesce(nullif(f[11], ''), url_param(coalesce(f[16], f[29]), 'utm_source')) AS utm_source,
-    coalesce(nullif(f[12], ''), url_param(coalesce(f[16], f[29]), 'utm_medium')) AS utm_medium,
-    coalesce(nullif(f[13], ''), url_param(coalesce(f[16], f[29]), 'utm_campaign')) AS utm_campaign,
-    coalesce(nullif(f[15], ''), url_param(coalesce(f[16], f[29]), 'utm_content')) AS utm_content,
-    coalesce(nullif(f[14], ''), url_param(coalesce(f[16], f[29]), 'utm_term')) AS utm_term,
-    url_param(coalesce(f[16], f[29]), 'gclid') AS gclid,
-    url_param(coalesce(f[16], f[29]), 'fbclid') AS fbclid,
-    nullif(f[17], '') AS referrer,
-    coalesce(f[16], f[29]) AS page_url,
+    coalesce(nullif(j.context.campaign.source, ''), url_param(query_url, 'utm_source')) AS utm_source,
+    coalesce(nullif(j.context.campaign.medium, ''), url_param(query_url, 'utm_medium')) AS utm_medium,
+    coalesce(nullif(j.context.campaign.name, ''), url_param(query_url, 'utm_campaign')) AS utm_campaign,
+    coalesce(nullif(j.context.campaign.content, ''), url_param(query_url, 'utm_content')) AS utm_content,
+    coalesce(nullif(j.context.campaign.term, ''), url_param(query_url, 'utm_term')) AS utm_term,
+    url_param(query_url, 'gclid') AS gclid,
+    url_param(query_url, 'fbclid') AS fbclid,
+    nullif(j.context.page.referrer, '') AS referrer,
+    url AS page_url,
     CASE
-        WHEN lower(f[20]) = 'ios' OR lower(f[21]) IN ('ios', 'ipados') THEN 'ios'
-        WHEN lower(f[20]) = 'android' OR lower(f[21]) = 'android' THEN 'android'
-        WHEN event_type = 'page' OR coalesce(f[16], f[29]) IS NOT NULL
-            OR lower(f[21]) IN ('mac os x', 'macos', 'windows', 'linux', 'chrome os') THEN 'web'
+        WHEN lower(j.context.device.type) = 'ios' OR lower(j.context.os.name) IN ('ios', 'ipados') THEN 'ios'
+        WHEN lower(j.context.device.type) = 'android' OR lower(j.context.os.name) = 'android' THEN 'android'
+        WHEN event_type = 'page' OR url IS NOT NULL
+            OR lower(j.context.os.name) IN ('mac os x', 'macos', 'windows', 'linux', 'chrome os') THEN 'web'
         ELSE 'unknown'
     END AS platform,
-    f[21] AS os_name,
-    upper(nullif(f[26], '')) AS country,
-    nullif(trim(f[18]), '') AS advertising_id,
-    try_cast(f[19] AS BOOLEAN) AS ad_tracking_enabled,
-    try_cast(f[22] AS BOOLEAN) AS consent_ad_user_data,
-    try_cast(f[23] AS BOOLEAN) AS consent_ad_personalization,
-    sha256_or_null(normalize_email(f[24])) AS email_sha256,
-    sha256_or_null(normalize_email_google(f[24])) AS email_sha256_google,
-    sha256_or_null(normalize_phone(f[25], $calling_code)) AS phone_sha256,
-    sha256_or_null(ltrim(normalize_phone(f[25], $calling_code), '+')) AS phone_sha256_digits,
-    sha256_or_null(lower(trim(f[27]))) AS first_name_sha256,
-    sha256_or_null(lower(trim(f[28]))) AS last_name_sha256,
-    json_merge_patch(coalesce(properties, '{}'), '{"email": null, "phone": null}') AS properties,
-    $source_file AS source_file
-FROM classified
+    j.context.os.name AS os_name,
+    upper(nullif(j.context.location.country, '')) AS country,
+    nullif(trim(j.context.device.advertisingId), '') AS advertising_id,
+    try_cast(j.context.device.adTrackingEnabled AS BOOLEAN) AS ad_tracking_enabled,
+    try_cast(j.context.consent.ad_user_data AS BOOLEAN) AS consent_ad_user_data,
+    try_cast(j.context.consent.ad_personalization AS BOOLEAN) AS consent_ad_personalization,
+    CASE WHEN j.traits.email IS NOT NULL THEN sha256_or_null(normalize_email(j.traits.email)) END AS email_sha256,
+    CASE WHEN j.traits.email IS NOT NULL THEN sha256_or_null(normalize_email_google(j.traits.email)) END AS email_sha256_google,
+    CASE WHEN j.traits.phone IS NOT NULL THEN sha256_or_null(normalize_phone(j.traits.phone, $calling_code)) END AS phone_sha256,
+    CASE WHEN j.traits.phone IS NOT NULL
+        THEN sha256_or_null(ltrim(normalize_phone(j.traits.phone, $calling_code), '+')) END AS phone_sha256_digits,
+    CASE WHEN j.traits.firstName IS NOT NULL THEN sha256_or_null(lower(trim(j.traits.firstName))) END AS first_name_sha256,
+    CASE WHEN j.traits.lastName IS NOT NULL THEN sha256_or_null(lower(trim(j.traits.lastName))) END AS last_name_sha256,
+    -- Contact details never reach a table: top-level email/phone properties are removed.
+    CASE
+        WHEN properties IS NULL THEN '{}'::JSON
+        WHEN starts_with(properties, '{') AND NOT contains(properties, '"email"')
+            AND NOT contains(properties, '"phone"') THEN properties
+        ELSE json_merge_patch(properties, '{"email": null, "phone": null}')
+    END AS properties
+FROM classified;
