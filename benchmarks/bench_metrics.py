@@ -7,8 +7,9 @@ The floor is one ``SELECT event_date, count(DISTINCT user_key) FROM core.events 
 event_date`` scan: DAU alone, the least any active-users computation must do. Each mart's
 time is reported as a ratio to it (floor timed between every two steps; each step is
 compared with the mean of the floor runs just before and after it, so load drifting on a
-shared machine does not skew the ratios). The marts read ``core.user_days`` (built once, ≈ one scan), so the table shows it
-both separately and added to active users.
+shared machine does not skew the ratios). The marts read ``core.user_activity`` (the user_days
+step: one aggregation of the events, ``core.user_days`` is a view over it), so the table
+shows it both separately and added to active users.
 
 Data: ``--home`` reuses a warehouse built by the real pipeline (e.g. ``retainly demo``);
 otherwise a synthetic ``core.events`` / ``core.users`` with a realistic shape is written
