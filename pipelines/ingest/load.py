@@ -26,7 +26,7 @@ EVENT_COLUMNS = """event_id, event_name, event_type, event_ts, event_date, user_
     source_file, line_number"""
 
 # Stage tables are identifiers, so they come from this fixed set, never from input.
-STAGE_TABLES = frozenset({"ingest_stage.segment", "ga4_stage"})
+STAGE_TABLES = frozenset({"ingest_stage.segment_lines", "ga4_stage"})
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Segment-spec JSONL → ``raw.events``, a batch of files per transaction.
 
-Files are parsed side by side (one DuckDB connection per worker; reading a gzip file is
-single-threaded) into an in-memory stage, then published together: a batch's previous
+A batch's files are parsed in parallel (DuckDB reads several files at once) into an
+in-memory stage, then published together: a batch's previous
 rows, quarantine entries and load-log rows are deleted and rewritten in one transaction,
 so reruns are idempotent and a failure publishes nothing. Duplicates are found on
 ``event_id`` within the batch and against events already loaded from other files on the
@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import os
-import queue
 import shutil
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +24,10 @@ import duckdb
 from pipelines.ingest.landing import LandingFile
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
 from pipelines.settings import Settings
-from pipelines.warehouse import prepare, run_sql
+from pipelines.warehouse import run_sql
 
 # Calling code for national phone numbers written without one (e.g. 010-1234-5678).
 DEFAULT_CALLING_CODE = "82"
-STAGE = "ingest_stage.segment"
 # A batch is published in one transaction; its stage is held in memory (about 6× the
 # gzip size), so batches are bounded by compressed bytes as well as by count.
 BATCH_BYTES = 160 << 20
@@ -48,11 +44,10 @@ def ingest_files(
     now = now or dt.datetime.now(dt.UTC)
     results: list[LoadResult] = []
     for batch in _batches(sorted(files, key=lambda f: (f.day, f.path.name))):
-        run_sql(conn, "core/segment_stage")
         _stage_files(conn, batch, settings, now)
         staged = [StagedFile(f.path.name, f.day.isoformat(), f.size, f.mtime) for f in batch]
-        results += replace_file_rows(conn, STAGE, "segment", staged, now)
-        conn.execute(f"DROP TABLE {STAGE}")
+        results += replace_file_rows(conn, "ingest_stage.segment_lines", "segment", staged, now)
+        conn.execute("DETACH ingest_stage")
     return results
 
 
@@ -81,37 +76,22 @@ def _batches(files: list[LandingFile]) -> Iterator[list[LandingFile]]:
 def _stage_files(
     conn: duckdb.DuckDBPyConnection, files: list[LandingFile], settings: Settings, now: dt.datetime
 ) -> None:
-    def params(file: LandingFile, path: Path) -> dict[str, Any]:
+    def params(paths: list[Path], source_file: str | None) -> dict[str, Any]:
         return {
-            "path": str(path),
-            "source_file": file.path.name,
+            "paths": [str(p) for p in paths],
+            "source_file": source_file,
             "now": now,
             "start_date": settings.start_date,
             "tz": settings.timezone,
             "calling_code": DEFAULT_CALLING_CODE,
         }
 
-    pending: queue.SimpleQueue[LandingFile] = queue.SimpleQueue()
-    for file in files:
-        pending.put(file)
-
-    def work(cursor: duckdb.DuckDBPyConnection) -> None:
-        with cursor:
-            prepare(cursor, create_schema=False)  # macros are per connection
-            while True:
-                try:
-                    file = pending.get_nowait()
-                except queue.Empty:
-                    return
-                run_sql(cursor, "core/stage_segment_file", params(file, file.path))
-
-    workers = max(1, min(len(files), os.cpu_count() or 1))
-    with ThreadPoolExecutor(workers) as pool:
-        for future in [pool.submit(work, conn.cursor()) for _ in range(workers)]:
-            future.result()
-
+    run_sql(conn, "core/segment_stage")
+    run_sql(conn, "core/stage_segment_file", params([f.path for f in files], None))
     staged_bytes = dict(
-        conn.execute(f"SELECT source_file, sum(line_bytes) FROM {STAGE} GROUP BY 1").fetchall()
+        conn.execute(
+            "SELECT source_file, sum(line_bytes) FROM ingest_stage.segment GROUP BY 1"
+        ).fetchall()
     )
     for file in files:
         if file.path.suffix == ".gz" and not _read_whole_gzip(
@@ -119,12 +99,13 @@ def _stage_files(
         ):
             # DuckDB reads only the first member of a multi-member gzip (files appended to
             # with `cat a.gz b.gz`); Python's gzip reads them all, so stage from its output.
-            conn.execute(f"DELETE FROM {STAGE} WHERE source_file = ?", [file.path.name])
+            conn.execute("DELETE FROM ingest_stage.segment WHERE source_file = ?", [file.path.name])
             with tempfile.TemporaryDirectory() as tmp:
                 plain = Path(tmp) / file.path.name.removesuffix(".gz")
                 with gzip.open(file.path, "rb") as src, plain.open("wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-                run_sql(conn, "core/stage_segment_file", params(file, plain))
+                run_sql(conn, "core/stage_segment_file", params([plain], file.path.name))
+    run_sql(conn, "core/segment_stage_lines")
 
 
 def _read_whole_gzip(path: Path, staged: int) -> bool:

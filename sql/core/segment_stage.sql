@@ -1,7 +1,6 @@
 -- The stage Segment files are parsed into before publishing: an in-memory database, so
--- connections staging files side by side can all append to it, and nothing staged is
--- ever written to the warehouse file. Same columns as raw.events, plus the line's
--- classification; rebuilt empty for every batch.
+-- nothing staged is ever written to the warehouse file. Same columns as raw.events plus
+-- the line's classification; rebuilt empty for every batch.
 ATTACH IF NOT EXISTS ':memory:' AS ingest_stage;
 
 CREATE OR REPLACE TABLE ingest_stage.segment AS

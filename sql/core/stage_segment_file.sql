@@ -1,13 +1,15 @@
--- Stage one Segment-spec JSONL file into ingest_stage.segment: one row per input line,
--- parsed and classified. Several files are staged at once, each by its own connection,
--- so this statement only appends. Grain: (source_file, line_number). `reason` is NULL
--- for a loadable event, else the quarantine reason.
--- Parameters: $path, $source_file, $now (ingest time), $start_date, $tz, $calling_code.
+-- Stage Segment-spec JSONL files into ingest_stage.segment: one row per input line,
+-- parsed and classified, files read in parallel. Rows are appended in file and line order
+-- (insertion order is preserved), so a line's number is its rowid's offset in its file:
+-- see segment_stage_lines. Grain: one row per line. `reason` is NULL for a loadable event,
+-- else the quarantine reason.
+-- Parameters: $paths, $source_file (NULL: each file's own name), $now (ingest time),
+-- $start_date, $tz, $calling_code.
 INSERT INTO ingest_stage.segment BY NAME
 WITH lines AS (
-    SELECT row_number() OVER () AS line_number, line
-    FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(0), quote = '', escape = '',
-                  header = false, auto_detect = false, strict_mode = false)
+    SELECT coalesce($source_file::VARCHAR, parse_filename(filename)) AS source_file, line
+    FROM read_csv($paths, columns = {'line': 'VARCHAR'}, delim = chr(0), quote = '', escape = '',
+                  header = false, auto_detect = false, strict_mode = false, filename = true)
 ),
 
 -- Each line is parsed once, into exactly the fields we use (try → NULL when the line is
@@ -15,7 +17,7 @@ WITH lines AS (
 -- lenient readers do). An event is an object: what starts with '{'.
 parsed AS (
     SELECT
-        line_number,
+        source_file,
         line,
         try(from_json(line, '{
             "type": "VARCHAR", "event": "VARCHAR", "name": "VARCHAR", "messageId": "VARCHAR",
@@ -38,7 +40,7 @@ parsed AS (
 
 typed AS (
     SELECT
-        line_number,
+        source_file,
         line,
         j IS NOT NULL AND starts_with(ltrim(line), '{') AS is_json,
         j,
@@ -85,8 +87,7 @@ classified AS (
 
 -- The CASE guards keep the costly normalizations to the few rows that need them.
 SELECT
-    $source_file AS source_file,
-    line_number,
+    source_file,
     strlen(coalesce(line, '')) + 1 AS line_bytes,
     reason,
     CASE WHEN reason IS NOT NULL THEN redact_pii(line) END AS raw_line,
