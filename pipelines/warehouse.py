@@ -91,6 +91,7 @@ def prepare(
 ) -> duckdb.DuckDBPyConnection:
     """Load our macros (and create the base tables) on a connection from anywhere."""
     conn.execute(f"SET memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
+    conn.execute("SET enable_progress_bar = false")  # bars would fill Dagster's and CI's logs
     run_sql(conn, "core/macros")
     if create_schema:
         run_sql(conn, "core/schema")

@@ -89,6 +89,7 @@ class DayWriter:
         self.population = population if population is not None else config.population()
         self.tz = ZoneInfo(config.timezone)
         self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
         self.con.execute("SET threads = 1")  # parallelism is one day per process
         self.con.execute("SET preserve_insertion_order = true")  # lines keep the row order
 
