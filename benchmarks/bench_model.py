@@ -89,6 +89,7 @@ def main() -> None:
     timed("save_version", results, save_version, root, result)
     run = timed("score", results, score_users, conn, root, definitions)
     results["scored_users"] = run.users
+    results["score_breakdown"] = run.timings
     results["validation"] = {
         k: round(v["roc_auc"], 4) for k, v in result.metrics["classification"].items()
     }

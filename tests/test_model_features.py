@@ -107,7 +107,7 @@ def future_events() -> dict[str, list[dict]]:
 
 def features_at(conn, definitions, as_of=AS_OF, data_end=None) -> pd.DataFrame:
     data_end = data_end or resolve_as_of(conn, None)
-    prepare_inputs(conn, data_end, TOP_EVENTS, definitions.channel_for)
+    prepare_inputs(conn, data_end, definitions.channel_for)
     select_population(conn, [as_of])
     return feature_frame(conn, TOP_EVENTS).set_index("user_key")
 
@@ -133,12 +133,18 @@ def test_features_of_hand_built_users(load_events, definitions):
         "count_events_90d": 7,
         "active_days_prev_7d": 1,  # 03-01 is in 02-25 … 03-03
         "trend_active_days_7d": 2,
+        "active_days_prev_28d": 0,  # nothing in 01-13 … 02-10
+        "trend_active_days_28d": 4,
+        "active_weeks_28d": 2,  # 03-04 … 03-10 and 02-25 … 03-03
+        "last_gap_days": 2,  # 03-08 → 03-10
         "tenure_days": 9,
         "active_days_lifetime": 4,
         "share_days_active": 0.4,  # 4 of 10 days
         "mean_days_between_active": 3.0,  # 9 days from first to last active, 3 gaps
         "recency_over_mean_gap": 0.0,
         "events_per_active_day_28d": 1.75,  # 7 events on 4 days
+        "events_per_active_day_lifetime": 1.75,
+        "share_days_active_span": 0.4,  # 4 of the 10 days 03-01 … 03-10
         "days_since_signup": 9,
         "days_since_first_paid": 2,
         "is_paid": 1,
@@ -146,6 +152,9 @@ def test_features_of_hand_built_users(load_events, definitions):
         "count_28d_summary_created": 3.0,
         "count_28d_paper_uploaded": 1.0,
         "count_28d_paper_viewed": 0.0,
+        "count_7d_summary_created": 3.0,  # 03-04 … 03-10: two on 03-05, one on 03-10
+        "count_7d_paper_uploaded": 1.0,
+        "count_7d_paper_viewed": 0.0,
         "signup_method": "kakao",
         "channel": "Paid Search",  # google / cpc
         "platform": "web",
@@ -188,7 +197,7 @@ def test_labels_count_active_days_in_the_horizon(load_events, definitions):
     for day, more in future_events().items():
         events.setdefault(day, []).extend(more)
     conn = load_events(events)
-    prepare_inputs(conn, dt.date(2026, 4, 20), TOP_EVENTS, definitions.channel_for)
+    prepare_inputs(conn, dt.date(2026, 4, 20), definitions.channel_for)
     select_population(conn, [AS_OF])
 
     labels = label_frame(conn, horizon_days=28).set_index("user_key")

@@ -153,7 +153,7 @@ def test_scores_every_user_seen_by_as_of(synthetic, trained):
         "model_lift": 10,
         "model_calibration": counts["model_calibration"],
         "model_metrics": 36,
-        "model_feature_importance": 2 * 31,
+        "model_feature_importance": 2 * 42,
     }
     assert (
         synthetic.execute(

@@ -1,8 +1,10 @@
 """Point-in-time features per (user_key, as_of), computed in DuckDB for all users at once.
 
 ``prepare_inputs`` builds compact per-user-day tables from ``core.events`` (once per
-connection and data end), ``select_population`` picks the (as_of, user_key) rows of one
-or more snapshots, ``feature_frame`` computes their features with ``sql/model/features.sql``.
+connection and data end), ``select_population`` / ``select_populations`` pick the
+(as_of, user_key) rows of one or more snapshots (training, validation and scoring dates
+share one population), ``feature_frame`` computes all their features in one pass with
+``sql/model/features.sql`` and ``sql/model/features_top_events.sql``.
 Every input is cut at the end of the local day ``as_of``: adding later events changes
 no feature (``tests/test_model_features.py`` proves it).
 """
@@ -35,35 +37,48 @@ NUMERIC_FEATURES = [
     "count_events_90d",
     "active_days_prev_7d",
     "trend_active_days_7d",
+    "active_days_prev_28d",
+    "trend_active_days_28d",
+    "active_weeks_28d",
+    "last_gap_days",
     "tenure_days",
     "active_days_lifetime",
     "share_days_active",
     "mean_days_between_active",
     "recency_over_mean_gap",
     "events_per_active_day_28d",
+    "events_per_active_day_lifetime",
+    "share_days_active_span",
     "days_since_signup",
     "days_since_first_paid",
     "is_paid",
     "is_referred",
 ]
 CATEGORICAL_FEATURES = ["signup_method", "channel", "platform", "plan"]
-# count_28d_<event>: the 28 days ending at as_of (features_top_events.sql)
-TOP_EVENT_WINDOW_DAYS = 28
+# count_<N>d_<event>: the N days ending at as_of (features_top_events.sql); the widest
+# window bounds the days read from core.events
+TOP_EVENT_WINDOWS_DAYS = (28, 7)
+TOP_EVENT_WINDOW_DAYS = max(TOP_EVENT_WINDOWS_DAYS)
 
 
-def top_event_feature(event_name: str) -> str:
-    """Column name of a top event's 28-day count: ``Summary Created`` → ``count_28d_summary_created``."""
+def top_event_feature(event_name: str, window_days: int = 28) -> str:
+    """Column name of a top event's N-day count: ``Summary Created`` → ``count_28d_summary_created``."""
     slug = re.sub(r"[^a-z0-9]+", "_", event_name.lower()).strip("_")
     if not slug:
         raise ModelError(
             f"model.top_events: {event_name!r} has no letters or digits to name a feature"
         )
-    return f"count_28d_{slug}"
+    return f"count_{window_days}d_{slug}"
+
+
+def top_event_features(top_events: Sequence[str]) -> list[str]:
+    """The top-event count columns, window by window (28 days, then 7), events in order."""
+    return [top_event_feature(e, w) for w in TOP_EVENT_WINDOWS_DAYS for e in top_events]
 
 
 def feature_names(top_events: Sequence[str]) -> list[str]:
     """The model's feature columns, in order, for a ``top_events`` configuration."""
-    names = [top_event_feature(e) for e in top_events]
+    names = top_event_features(top_events)
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise ModelError(f"model.top_events: several events map to the same feature {duplicated}")
@@ -102,27 +117,14 @@ def resolve_as_of(conn: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> dt.
 def prepare_inputs(
     conn: duckdb.DuckDBPyConnection,
     data_end: dt.date,
-    top_events: Sequence[str],
     channel_for: Callable[[str | None, str | None], str],
-    first_as_of: dt.date | None = None,
 ) -> None:
     """Build the model's temp input tables from ``core.events`` up to ``data_end``.
 
     ``channel_for`` maps first-touch (source, medium) to a channel: the definitions'
     channel rules (``Definitions.channel_for``), applied to the few distinct pairs.
-    ``first_as_of``: the earliest snapshot the inputs will serve (default: any); the
-    top-event days before its 28-day window are not needed and not built.
     """
-    top_events_from = (
-        first_as_of - dt.timedelta(days=TOP_EVENT_WINDOW_DAYS)
-        if first_as_of is not None
-        else dt.date.min
-    )
-    run_sql(
-        conn,
-        "model/inputs",
-        {"data_end": data_end, "top_events": list(top_events), "top_events_from": top_events_from},
-    )
+    run_sql(conn, "model/inputs", {"data_end": data_end})
     pairs = conn.execute(
         "SELECT DISTINCT first_utm_source, first_utm_medium FROM model_user_milestones"
     ).df()
@@ -155,15 +157,29 @@ def select_population(
 ) -> int:
     """Create ``model_population`` for the snapshots; a deterministic hash sample keeps
     about ``max_rows`` rows when there are more. Returns the number of rows kept."""
-    total = population_size(conn, as_of_dates)
-    per_million = (
-        1_000_000 if not max_rows or total <= max_rows else int(1_000_000 * max_rows / total)
-    )
-    run_sql(
-        conn,
-        "model/population",
-        {"as_of_dates": list(as_of_dates), "sample_per_million": per_million},
-    )
+    return select_populations(conn, [(as_of_dates, max_rows)])
+
+
+def select_populations(
+    conn: duckdb.DuckDBPyConnection,
+    groups: Sequence[tuple[Sequence[dt.date], int | None]],
+) -> int:
+    """One ``model_population`` for several groups of snapshots, each ``(as_of_dates,
+    max_rows)`` sampled on its own to about ``max_rows`` rows (``None``: every user), so
+    that one feature pass serves e.g. training, validation and scoring. Returns the rows."""
+    dates: list[dt.date] = []
+    rates: list[int] = []
+    for as_of_dates, max_rows in groups:
+        total = population_size(conn, as_of_dates)
+        per_million = (
+            1_000_000 if not max_rows or total <= max_rows else int(1_000_000 * max_rows / total)
+        )
+        for as_of in as_of_dates:
+            if as_of in dates:
+                raise ValueError(f"snapshot {as_of} is in more than one population group")
+            dates.append(as_of)
+            rates.append(per_million)
+    run_sql(conn, "model/population", {"as_of_dates": dates, "sample_per_million": rates})
     return conn.execute("SELECT count(*) FROM model_population").fetchone()[0]
 
 
@@ -174,15 +190,36 @@ def feature_frame(conn: duckdb.DuckDBPyConnection, top_events: Sequence[str]) ->
     n = table.num_rows
     if not np.array_equal(table.column("rid").to_numpy(), np.arange(n, dtype=np.int32)):
         raise RuntimeError("model_population rows must be numbered 0 … n-1 in order")
-    # top-event counts: a long (rid, event_index, count) table scattered into n × k
-    long = _arrow(execute(conn, sql_text("model/features_top_events")))
-    counts = np.zeros(n * len(top_events), dtype=np.float64)
-    if long.num_rows:
-        position = long.column("rid").to_numpy().astype(np.int64) * len(top_events) + (
-            long.column("event_index").to_numpy() - 1
+    first, last = conn.execute("SELECT min(as_of), max(as_of) FROM model_population").fetchone()
+    # top-event counts: a long (rid, event_index, count_28d, count_7d) table scattered into
+    # one n × k block per window
+    k = len(top_events)
+    top_counts: dict[str, np.ndarray] = {}
+    long = (
+        _arrow(
+            execute(
+                conn,
+                sql_text("model/features_top_events"),
+                {
+                    "top_events": list(top_events),
+                    "window_from": first - dt.timedelta(days=TOP_EVENT_WINDOW_DAYS),
+                    "window_to": last,
+                },
+            )
         )
-        counts[position] = long.column("count_events").to_numpy()
-    counts = counts.reshape(n, len(top_events))
+        if n and k
+        else None
+    )
+    for window in TOP_EVENT_WINDOWS_DAYS:
+        counts = np.zeros(n * k, dtype=np.float64)
+        if long is not None and long.num_rows:
+            position = long.column("rid").to_numpy().astype(np.int64) * k + (
+                long.column("event_index").to_numpy() - 1
+            )
+            counts[position] = long.column(f"count_{window}d").to_numpy()
+        counts = counts.reshape(n, k)
+        for i, name in enumerate(top_events):
+            top_counts[top_event_feature(name, window)] = counts[:, i]
     columns: dict[str, object] = {}
     for name in table.column_names:
         if name == "rid":
@@ -196,8 +233,7 @@ def feature_frame(conn: duckdb.DuckDBPyConnection, top_events: Sequence[str]) ->
             columns[name] = _dates(column)
         else:
             columns[name] = column.to_pandas()
-    for i, name in enumerate(top_events):
-        columns[top_event_feature(name)] = counts[:, i]
+    columns.update(top_counts)
     frame = pd.DataFrame(columns, copy=False)
     return frame[KEY_COLUMNS + feature_names(top_events)]
 

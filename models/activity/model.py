@@ -27,6 +27,9 @@ FEATURES_FILE = "features.json"
 CALIBRATION_FILE = "calibration.json"
 # Prediction splits rows across threads without per-tree barriers: use every core.
 PREDICT_THREADS = os.cpu_count() or 1
+# Rows per prediction chunk: the float64 feature matrix of a chunk, not of every user,
+# is in memory at once (2M users × 45 features would be 720 MB).
+PREDICT_CHUNK_ROWS = 250_000
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -101,6 +104,17 @@ class ActivityModel:
         return platt(p_raw, self.calibration), self.regressor.predict(
             x, num_threads=PREDICT_THREADS
         )
+
+    def predict_chunked(
+        self, frame: pd.DataFrame, chunk_rows: int = PREDICT_CHUNK_ROWS
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``predict(frame)`` a chunk of rows at a time (same values, bounded memory)."""
+        n = len(frame)
+        p_active, expected_days = np.empty(n), np.empty(n)
+        for start in range(0, n, chunk_rows):
+            rows = slice(start, min(start + chunk_rows, n))
+            p_active[rows], expected_days[rows] = self.predict(frame.iloc[rows])
+        return p_active, expected_days
 
     def save(self, directory: Path) -> None:
         self.classifier.save_model(directory / CLASSIFIER_FILE)

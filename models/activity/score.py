@@ -4,7 +4,8 @@ written to ``marts.activity_scores``, plus the per-segment and evaluation marts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -42,6 +43,7 @@ class ScoreRun:
     users: int
     p_active_mean: float
     expected_active_days_mean: float
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def score_users(
@@ -63,14 +65,20 @@ def score_users(
         context=f" version {loaded.version} (retainly.yaml model.top_events)",
     )
 
-    prepare_inputs(conn, as_of, top_events, definitions.channel_for, first_as_of=as_of)
+    timings: dict[str, float] = {}
+    started = t = time.perf_counter()
+    prepare_inputs(conn, as_of, definitions.channel_for)
+    timings["inputs_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
     select_population(conn, [as_of])
     features = feature_frame(conn, top_events)
+    timings["features_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
     model.check_features(
         [c for c in features.columns if c not in ("as_of", "user_key")],
         context=f" version {loaded.version}",
     )
-    p_active, expected_days = model.predict(model.matrix(features))
+    p_active, expected_days = model.predict_chunked(features)
     n = len(features)
     # Arrow columns straight from the feature frame: no pandas copy of 2M rows
     scored = pa.table(
@@ -94,17 +102,22 @@ def score_users(
         "is_paid",
         pa.array(features["is_paid"].to_numpy().astype(bool)),
     )
+    timings["predict_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
     conn.register("model_scored", scored)
     try:
         run_sql(conn, "model/activity_scores")
     finally:
         conn.unregister("model_scored")
+    timings["write_seconds"] = time.perf_counter() - t
+    timings["total_seconds"] = time.perf_counter() - started
     return ScoreRun(
         version=loaded.version,
         as_of=as_of,
         users=n,
         p_active_mean=float(np.mean(p_active)) if n else float("nan"),
         expected_active_days_mean=float(np.mean(expected_days)) if n else float("nan"),
+        timings={k: round(v, 3) for k, v in timings.items()},
     )
 
 

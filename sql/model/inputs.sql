@@ -1,8 +1,9 @@
 -- Inputs of the activity model, built once per connection from core.events up to
--- $data_end (a local date): compact per-user-day tables that every point-in-time
--- feature and label window reads. core.users is deliberately not used: its current
--- plan, platform and last activity describe "now", which would leak the future into
--- older snapshots.
+-- $data_end (a local date): compact tables that every point-in-time feature and label
+-- window reads. core.users is deliberately not used: its current plan, platform and last
+-- activity describe "now", which would leak the future into older snapshots. The 7- and
+-- 28-day counts of the top events are read from core.events by features_top_events.sql
+-- (only the days the snapshots' windows reach).
 
 -- model_user_days — grain: one row per (user_key, local event_date) with at least one
 -- activity event (core.events.is_active, the shared definition of "active").
@@ -15,29 +16,14 @@ FROM core.events
 WHERE is_active AND user_key IS NOT NULL AND event_date <= $data_end
 GROUP BY user_key, event_date;
 
--- model_top_event_days — grain: one row per (user_key, event_date, event_index) where
--- event_index is the 1-based position of event_name in the configured $top_events. Only
--- the days a snapshot's 28-day window can reach (after $top_events_from) are kept: scoring
--- one as_of reads the last four weeks, not the whole history.
-CREATE OR REPLACE TEMP TABLE model_top_event_days AS
-SELECT
-    user_key,
-    event_date,
-    list_position($top_events::VARCHAR[], event_name) AS event_index,
-    count(*)::INTEGER AS count_events
-FROM core.events
-WHERE is_active
-    AND user_key IS NOT NULL
-    AND event_date <= $data_end
-    AND event_date > $top_events_from::DATE
-    AND list_position($top_events::VARCHAR[], event_name) IS NOT NULL
-GROUP BY ALL;
-
 -- model_user_milestones — grain: one row per user_key first seen (first activity) on or
 -- before $data_end. Only "first X" facts, each with the local date it became known, so a
 -- snapshot keeps those known by its as_of; events after as_of cannot change a first that
 -- happened before it. First touch (UTM) is read on the first-seen day, as in core.users;
 -- signup is the first `Signed Up`; paid is the first `Subscription Started` or revenue.
+-- Each fact reads only the rows it needs: first seen from model_user_days, first touch
+-- from the UTM-tagged events, signup and paid from the few signup/payment events, and
+-- one narrow aggregate over the events for the first known platform.
 CREATE OR REPLACE TEMP TABLE model_user_milestones AS
 WITH firsts AS (
     SELECT user_key, min(event_date) AS first_seen_date
@@ -57,22 +43,46 @@ first_touch AS (
     GROUP BY e.user_key
 ),
 
--- the other firsts do not depend on the first-seen day: one aggregate per user
+platforms AS (
+    SELECT
+        user_key,
+        min(event_date) AS platform_known_date,
+        arg_min(platform, event_ts) AS platform
+    FROM core.events
+    WHERE user_key IS NOT NULL
+        AND event_date <= $data_end
+        AND platform IS NOT NULL
+        AND platform <> 'unknown'
+    GROUP BY user_key
+),
+
+-- signup and paid: only the signup and payment events are read (and their JSON parsed)
+milestone_events AS (
+    SELECT
+        user_key,
+        event_date,
+        event_ts,
+        event_id,
+        event_name,
+        CASE WHEN event_name = 'Signed Up' THEN json_extract_string(properties, '$.method') END AS method,
+        CASE WHEN event_name = 'Signed Up' THEN json_extract_string(properties, '$.referrer_user_id') END AS referrer_user_key,
+        event_name = 'Subscription Started'
+            OR (event_name = 'Order Completed'
+                AND coalesce(try_cast(json_extract_string(properties, '$.revenue') AS DOUBLE), 0) > 0) AS is_payment
+    FROM core.events
+    WHERE user_key IS NOT NULL
+        AND event_date <= $data_end
+        AND event_name IN ('Signed Up', 'Subscription Started', 'Order Completed')
+),
+
 facts AS (
     SELECT
         user_key,
-        min(event_date) FILTER (WHERE platform IS NOT NULL AND platform <> 'unknown') AS platform_known_date,
-        arg_min(platform, event_ts) FILTER (WHERE platform IS NOT NULL AND platform <> 'unknown') AS platform,
         min(event_date) FILTER (WHERE event_name = 'Signed Up') AS signup_date,
-        arg_min(json_extract_string(properties, '$.method'), (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS signup_method,
-        arg_min(json_extract_string(properties, '$.referrer_user_id'), (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS referrer_user_key,
-        min(event_date) FILTER (
-            WHERE event_name = 'Subscription Started'
-                OR (event_name = 'Order Completed'
-                    AND coalesce(try_cast(json_extract_string(properties, '$.revenue') AS DOUBLE), 0) > 0)
-        ) AS first_paid_date
-    FROM core.events
-    WHERE user_key IS NOT NULL AND event_date <= $data_end
+        arg_min(method, (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS signup_method,
+        arg_min(referrer_user_key, (event_ts, event_id)) FILTER (WHERE event_name = 'Signed Up') AS referrer_user_key,
+        min(event_date) FILTER (WHERE is_payment) AS first_paid_date
+    FROM milestone_events
     GROUP BY user_key
 )
 
@@ -81,14 +91,15 @@ SELECT
     f.first_seen_date,
     t.first_utm_source,
     t.first_utm_medium,
-    x.platform_known_date,
-    x.platform,
+    pf.platform_known_date,
+    pf.platform,
     x.signup_date,
     x.signup_method,
     x.referrer_user_key,
     x.first_paid_date
 FROM firsts AS f
 LEFT JOIN first_touch AS t USING (user_key)
+LEFT JOIN platforms AS pf USING (user_key)
 LEFT JOIN facts AS x USING (user_key);
 
 -- model_plan_events — grain: one row per payment event that names a plan; the plan in
