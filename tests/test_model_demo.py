@@ -75,8 +75,9 @@ def test_one_version_with_a_model_card(model_demo, demo_version):
 def test_lightgbm_against_the_baselines_on_demo_validation(demo_version):
     """Floors, not exact numbers (validation snapshot 2026-04-06, ~2k users). LightGBM
     clearly beats the recency/frequency rule; against logistic regression on log
-    features it is level on ranking (the demo's activity is close to log-linear in
-    recency and frequency) and better on calibration and on expected active days."""
+    features it is a little ahead on ROC-AUC (0.895 vs 0.893) and level on lift (the
+    demo's activity is close to log-linear in recency and frequency), and better on
+    calibration and on expected active days."""
     scores = demo_version.metrics["classification"]
     lgbm, linear, rule = (
         scores["lightgbm"],
@@ -85,11 +86,11 @@ def test_lightgbm_against_the_baselines_on_demo_validation(demo_version):
     )
     assert lgbm["roc_auc"] >= 0.86
     assert lgbm["roc_auc"] > rule["roc_auc"]
-    assert lgbm["roc_auc"] >= linear["roc_auc"] - 0.01
+    assert lgbm["roc_auc"] >= linear["roc_auc"] - 0.005
     assert lgbm["top_decile_lift"] >= 2.8
     assert lgbm["top_decile_lift"] >= max(rule["top_decile_lift"], linear["top_decile_lift"]) - 0.1
     assert lgbm["pr_auc"] > rule["pr_auc"]
-    assert lgbm["brier"] < rule["brier"]
+    assert lgbm["brier"] < min(rule["brier"], linear["brier"])
     days = demo_version.metrics["regression"]
     assert days["lightgbm"]["poisson_deviance"] < min(
         days["logistic_regression"]["poisson_deviance"],
