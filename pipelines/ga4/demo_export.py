@@ -53,7 +53,7 @@ def write_demo_export(
         )
     conn = duckdb.connect()
     try:
-        prepare(conn, create_schema=False)
+        prepare(conn)  # in memory: the staging model's stage copies raw.events' columns
         with tempfile.TemporaryDirectory(prefix="retainly-ga4-demo-") as tmp:
             # Parse only the lines a web tag could have seen, with the Segment staging model.
             run_sql(conn, "ga4/demo_web_lines", {"paths": [str(p) for p in files]})
@@ -61,11 +61,12 @@ def write_demo_export(
             conn.table("demo_web_lines").write_csv(
                 str(web_lines), sep="\t", quotechar="", escapechar="", header=False
             )
+            run_sql(conn, "core/segment_stage")
             run_sql(
                 conn,
                 "core/stage_segment_file",
                 {
-                    "path": str(web_lines),
+                    "paths": [str(web_lines)],
                     "source_file": web_lines.name,
                     "now": dt.datetime.now(dt.UTC),
                     "start_date": settings.start_date,
@@ -73,6 +74,7 @@ def write_demo_export(
                     "calling_code": "82",
                 },
             )
+            run_sql(conn, "core/segment_stage_lines")
         run_sql(
             conn,
             "ga4/demo_export",

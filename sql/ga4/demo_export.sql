@@ -1,7 +1,7 @@
 -- Demo GA4 export rows (the BigQuery `events_*` schema) derived from the demo's own web
 -- events, so GA4 and the event logs describe the same visitors: user_pseudo_id is the
--- Segment anonymousId, user_id the userId once the site knows it. Input: the temp table
--- segment_stage (the demo's Segment landing files staged by core/stage_segment_file).
+-- Segment anonymousId, user_id the userId once the site knows it. Input: the staged lines
+-- ingest_stage.segment_lines (the demo's Segment landing files staged by core/stage_segment_file).
 -- Grain: one row per GA4 event. What GA4 would see of a web visit:
 --   page → page_view; Signed Up → sign_up; Subscription Started / Order Completed →
 --   purchase (value, currency, ecommerce); any other web track → its name in GA4 style
@@ -13,7 +13,7 @@
 CREATE OR REPLACE TEMP TABLE ga4_demo_rows AS
 WITH web AS (
     SELECT *
-    FROM segment_stage
+    FROM ingest_stage.segment_lines
     WHERE reason IS NULL
       AND platform = 'web'
       AND anonymous_id IS NOT NULL
