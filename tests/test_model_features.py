@@ -175,6 +175,8 @@ def test_features_of_hand_built_users(load_events, definitions):
     )
     assert (bob.is_referred, bob.is_paid, bob.count_28d_paper_viewed) == (1, 0, 1.0)
     assert pd.isna(bob.days_since_first_paid)
+    assert pd.isna(bob.last_gap_days)  # one active day: no gap yet
+    assert (bob.share_days_active_span, bob.count_7d_paper_viewed) == (1.0, 1.0)
 
 
 def test_events_after_as_of_change_no_feature(load_events, definitions):
