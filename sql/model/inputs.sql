@@ -1,9 +1,18 @@
 -- Inputs of the activity model, built once per connection from core.events up to
--- $data_end (a local date): compact tables that every point-in-time feature and label
--- window reads. core.users is deliberately not used: its current plan, platform and last
--- activity describe "now", which would leak the future into older snapshots. The 7- and
--- 28-day counts of the top events are read from core.events by features_top_events.sql
--- (only the days the snapshots' windows reach).
+-- the data end (a local date, the data_end parameter): compact tables that every
+-- point-in-time feature and label window reads. core.users is deliberately not used:
+-- its current plan, platform and last activity describe "now", which would leak the
+-- future into older snapshots. The 7- and 28-day counts of the top events are read from
+-- core.events by features_top_events.sql (only the days the snapshots' windows reach).
+
+-- Drop the previous run's inputs on this connection first (a training run followed by
+-- scoring): CREATE OR REPLACE would hold the old and the new tables at once, and under
+-- the DuckDB memory cap the old ones push the new aggregates to disk.
+DROP TABLE IF EXISTS temp.model_population;
+DROP TABLE IF EXISTS temp.model_user_days;
+DROP TABLE IF EXISTS temp.model_user_milestones;
+DROP TABLE IF EXISTS temp.model_plan_events;
+DROP TABLE IF EXISTS temp.model_channel_map;
 
 -- model_user_days — grain: one row per (user_key, local event_date) with at least one
 -- activity event (core.events.is_active, the shared definition of "active").
