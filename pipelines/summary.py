@@ -11,15 +11,20 @@ from pipelines.warehouse import connect
 def warehouse_summary(settings: Settings) -> list[str]:
     lines = [f"warehouse: {settings.warehouse_path}"]
     with connect(settings.warehouse_path, read_only=True) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1"
-            ).fetchall()
-        ]
-        for name in tables:
+        # Tables and views alike (core.user_days is a view over core.user_activity).
+        relations = conn.execute(
+            """
+            SELECT schema_name || '.' || table_name, '' FROM duckdb_tables() WHERE NOT temporary
+            UNION ALL
+            SELECT schema_name || '.' || view_name, ' (view)' FROM duckdb_views()
+            WHERE NOT temporary AND NOT internal AND database_name = current_database()
+            ORDER BY 1
+            """
+        ).fetchall()
+        tables = [name for name, _ in relations]
+        for name, kind in relations:
             count = conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            lines.append(f"  {name:40} {count:>12,} rows")
+            lines.append(f"  {name:40} {count:>12,} rows{kind}")
         if "marts.active_users" in tables:
             row = conn.execute(
                 "SELECT date, dau, wau, mau, dau_mau FROM marts.active_users ORDER BY date DESC LIMIT 1"
