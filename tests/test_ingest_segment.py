@@ -354,3 +354,20 @@ def test_batching_does_not_change_what_is_loaded(settings, warehouse, monkeypatc
                     first_file.setdefault(json.loads(line)["messageId"], f.path.name)
     assert sorted((e[0], e[-2]) for e in together[1]) == sorted(first_file.items())
     assert sum(r["lines_loaded"] for r in together[0]) == len(first_file)
+
+
+def test_truncated_gzip_names_the_file_and_publishes_nothing(settings, warehouse):
+    from pipelines.ingest.segment import LandingFileError
+
+    write_events(
+        settings.events_dir, "2024-03-02", [track("A", "2024-03-02T10:00:00+09:00", user_id="u1")]
+    )
+    whole = gzip.compress(
+        (json.dumps(track("B", "2024-03-03T10:00:00+09:00", user_id="u1")) + "\n").encode() * 500
+    )
+    broken = settings.events_dir / "2024-03-03.jsonl.gz"
+    broken.write_bytes(whole[: len(whole) // 2])  # a copy cut off mid-transfer
+    with pytest.raises(LandingFileError, match="2024-03-03.jsonl.gz: not a complete gzip file"):
+        ingest_files(warehouse, list_event_files(settings.events_dir), settings, now=NOW)
+    for table in ("raw.events", "ops.quarantine", "ops.load_log"):
+        assert warehouse.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0

@@ -15,6 +15,7 @@ import datetime as dt
 import gzip
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ DEFAULT_CALLING_CODE = "82"
 # gzip size), so batches are bounded by compressed bytes as well as by count.
 BATCH_BYTES = 160 << 20
 BATCH_FILES = 64
+
+
+class LandingFileError(ValueError):
+    """A landing file that cannot be read whole (e.g. a truncated gzip); nothing is published."""
 
 
 def ingest_files(
@@ -102,8 +107,14 @@ def _stage_files(
             conn.execute("DELETE FROM ingest_stage.segment WHERE source_file = ?", [file.path.name])
             with tempfile.TemporaryDirectory() as tmp:
                 plain = Path(tmp) / file.path.name.removesuffix(".gz")
-                with gzip.open(file.path, "rb") as src, plain.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
+                try:
+                    with gzip.open(file.path, "rb") as src, plain.open("wb") as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+                except (OSError, EOFError, zlib.error) as exc:
+                    raise LandingFileError(
+                        f"{file.path}: not a complete gzip file ({exc}); nothing from its batch of "
+                        f"{len(files)} file(s) was loaded: replace or remove it and rerun"
+                    ) from exc
                 run_sql(conn, "core/stage_segment_file", params([plain], file.path.name))
     run_sql(conn, "core/segment_stage_lines")
 
