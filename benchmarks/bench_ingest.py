@@ -4,9 +4,10 @@
     python benchmarks/bench_ingest.py --users 2000000 --days 365  # ~100M events
 
 Phases run in separate processes (wall time, peak RSS each): generate the demo
-landing files; the floor (``read_json`` over every file, every line parsed into the top-level fields);
-a second reference writing that read into a table; our ingestion (every file → raw.events with dedupe, quarantine, load log); the
-core build (identity map, core.events, core.users).
+landing files; the floor (``read_json`` over every file, every line parsed into the
+top-level fields); a second reference writing that read into a table; our ingestion
+(every file → raw.events with dedupe, quarantine, load log); the core build (identity
+map, core.events, core.users).
 """
 
 from __future__ import annotations

@@ -150,46 +150,30 @@ def replace_file_rows(
         )
         rows = conn.execute(
             f"""
+            INSERT INTO ops.load_log
             WITH staged AS (
                 SELECT source_file, count(*) AS lines_read, count(reason) AS quarantined
                 FROM {stage} GROUP BY source_file
             ),
             duplicates AS (
                 SELECT source_file, count(*) AS duplicates FROM load_duplicates GROUP BY source_file
+            ),
+            counted AS (
+                SELECT b.*, coalesce(s.lines_read, 0) AS lines_read,
+                       coalesce(d.duplicates, 0) AS duplicates, coalesce(s.quarantined, 0) AS quarantined
+                FROM load_batch b
+                LEFT JOIN staged s USING (source_file)
+                LEFT JOIN duplicates d USING (source_file)
             )
-            SELECT b.source_file, coalesce(s.lines_read, 0), coalesce(d.duplicates, 0),
-                   coalesce(s.quarantined, 0), b.partition_key, b.file_size, b.file_mtime
-            FROM load_batch b
-            LEFT JOIN staged s USING (source_file)
-            LEFT JOIN duplicates d USING (source_file)
-            ORDER BY b.file_seq
-            """
+            SELECT source_file, ?, partition_key, file_size, to_timestamp(file_mtime), lines_read,
+                   lines_read - quarantined - duplicates, duplicates, quarantined, ?::TIMESTAMPTZ
+            FROM counted
+            RETURNING source_file, lines_read, lines_loaded, duplicates, quarantined
+            """,
+            [source, now],
         ).fetchall()
-        results = []
-        for name, lines_read, duplicates, quarantined, partition_key, size, mtime in rows:
-            result = LoadResult(
-                source_file=name,
-                lines_read=lines_read,
-                lines_loaded=lines_read - quarantined - duplicates,
-                duplicates=duplicates,
-                quarantined=quarantined,
-            )
-            results.append(result)
-            conn.execute(
-                "INSERT INTO ops.load_log VALUES (?, ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?)",
-                [
-                    name,
-                    source,
-                    partition_key,
-                    size,
-                    mtime,
-                    result.lines_read,
-                    result.lines_loaded,
-                    result.duplicates,
-                    result.quarantined,
-                    now,
-                ],
-            )
+    order = {name: i for i, name in enumerate(names)}
+    results = sorted((LoadResult(*row) for row in rows), key=lambda r: order[r.source_file])
     conn.execute("DROP TABLE IF EXISTS load_duplicates")
     conn.execute("DROP TABLE IF EXISTS load_batch")
     return results

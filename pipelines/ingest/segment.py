@@ -1,9 +1,9 @@
 """Segment-spec JSONL → ``raw.events``, a batch of files per transaction.
 
 A batch's files are parsed in parallel (DuckDB reads several files at once) into an
-in-memory stage, then published together: a batch's previous
-rows, quarantine entries and load-log rows are deleted and rewritten in one transaction,
-so reruns are idempotent and a failure publishes nothing. Duplicates are found on
+in-memory stage, then published together: their previous rows, quarantine entries and
+load-log rows are deleted and rewritten in one transaction, so reruns are idempotent and a
+failure publishes nothing. Duplicates are found on
 ``event_id`` within the batch and against events already loaded from other files on the
 same local dates (a retried message keeps its timestamp, hence its date); the first file
 to load an event keeps it.
@@ -67,13 +67,13 @@ def ingest_file(
 
 def _batches(files: list[LandingFile]) -> Iterator[list[LandingFile]]:
     batch: list[LandingFile] = []
+    batch_bytes = 0
     for file in files:
-        if batch and (
-            len(batch) >= BATCH_FILES or sum(f.size for f in batch) + file.size > BATCH_BYTES
-        ):
+        if batch and (len(batch) >= BATCH_FILES or batch_bytes + file.size > BATCH_BYTES):
             yield batch
-            batch = []
+            batch, batch_bytes = [], 0
         batch.append(file)
+        batch_bytes += file.size
     if batch:
         yield batch
 
