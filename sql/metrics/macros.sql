@@ -37,4 +37,3 @@ CREATE OR REPLACE TEMP MACRO period_index(grain, d, ws) AS
         WHEN 'week' THEN week_index(d, ws)
         ELSE month_index(d)
     END;
-
