@@ -99,6 +99,7 @@ def test_training_writes_a_complete_version(trained):
     assert files == [
         "active_days.lgb.txt",
         "calibration.json",
+        "compiled",
         "evaluation.png",
         "features.json",
         "metrics.json",
@@ -106,6 +107,9 @@ def test_training_writes_a_complete_version(trained):
         "p_active.lgb.txt",
         "training_window.json",
     ]
+    compiled = sorted(p.name for p in (version.path / "compiled").iterdir())
+    assert [name.split("-")[0] for name in compiled] == ["active_days_lgb", "p_active_lgb"]
+    assert all(name.endswith(".so") for name in compiled)
     window = json.loads((version.path / "training_window.json").read_text())
     assert window["validation_as_of"] == "2026-03-17"
     assert window["training_as_of"] == ["2026-01-20", "2026-02-03", "2026-02-17"]

@@ -105,6 +105,7 @@ def save_version(
             "trained_at": now.isoformat(),
         }
         result.model.save(temp)
+        result.model.compile(temp)  # the compiled boosters ship with the version
         (temp / TRAINING_WINDOW_FILE).write_text(json.dumps(training_window, indent=2) + "\n")
         (temp / METRICS_FILE).write_text(json.dumps(result.metrics, indent=2) + "\n")
         (temp / PLOT_FILE).write_bytes(result.evaluation_png)

@@ -12,10 +12,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from models.activity.features import (
     feature_frame,
     feature_names,
+    latest_feature_frame,
+    latest_inputs_problem,
     prepare_inputs,
     resolve_as_of,
     select_population,
@@ -43,6 +46,11 @@ class ScoreRun:
     users: int
     p_active_mean: float
     expected_active_days_mean: float
+    # "core.user_activity + core.users" (the fast path at the last loaded date) or
+    # "core.events (point in time)", with why the fast path was not taken
+    feature_source: str = ""
+    # the boosters ran compiled (lleaves) rather than through LightGBM's predict
+    compiled: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -67,11 +75,20 @@ def score_users(
 
     timings: dict[str, float] = {}
     started = t = time.perf_counter()
-    prepare_inputs(conn, as_of, definitions.channel_for)
-    timings["inputs_seconds"] = time.perf_counter() - t
+    compiled = model.compile(loaded.path)
+    timings["compile_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
-    select_population(conn, [as_of])
-    features = feature_frame(conn, top_events)
+    problem = latest_inputs_problem(conn, as_of)
+    if problem is None:
+        source = "core.user_activity + core.users"
+        features = latest_feature_frame(conn, as_of, top_events, definitions.channel_for)
+    else:
+        source = f"core.events (point in time: {problem})"
+        prepare_inputs(conn, as_of, definitions.channel_for)
+        timings["inputs_seconds"] = time.perf_counter() - t
+        t = time.perf_counter()
+        select_population(conn, [as_of])
+        features = feature_frame(conn, top_events)
     timings["features_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
     model.check_features(
@@ -80,33 +97,36 @@ def score_users(
     )
     p_active, expected_days = model.predict_chunked(features)
     n = len(features)
-    # Arrow columns straight from the feature frame: no pandas copy of 2M rows
+    # Arrow columns straight from the feature frame (categories stay dictionary-encoded):
+    # no pandas copy of 2M rows
     scored = pa.table(
         {
-            "as_of": pa.array(np.full(n, np.datetime64(as_of, "D"))),
-            "user_key": pa.array(features["user_key"].to_numpy(), type=pa.string()),
+            "user_key": pa.array(features["user_key"], type=pa.string()),
             "p_active": p_active,
             "expected_active_days": expected_days,
-            "model_version": pa.array(np.full(n, loaded.version, dtype=object), type=pa.string()),
-            "horizon_days": np.full(n, model.horizon_days, dtype=np.int64),
+            "score_rank": score_ranks(features["user_key"], p_active, expected_days),
             **{
-                c: pa.array(features[c]).cast(pa.string())
-                if c in ("channel", "signup_method", "platform", "plan")
-                else pa.array(features[c].to_numpy())
+                c: pa.array(features[c].to_numpy().astype(bool))
+                if c == "is_paid"
+                else pa.array(features[c])
                 for c in SEGMENT_OUTPUT_COLUMNS
             },
         }
-    )
-    scored = scored.set_column(
-        scored.schema.get_field_index("is_paid"),
-        "is_paid",
-        pa.array(features["is_paid"].to_numpy().astype(bool)),
     )
     timings["predict_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
     conn.register("model_scored", scored)
     try:
-        run_sql(conn, "model/activity_scores")
+        run_sql(
+            conn,
+            "model/activity_scores",
+            {
+                "as_of": as_of,
+                "model_version": loaded.version,
+                "horizon_days": model.horizon_days,
+                "users": n,
+            },
+        )
     finally:
         conn.unregister("model_scored")
     timings["write_seconds"] = time.perf_counter() - t
@@ -117,8 +137,34 @@ def score_users(
         users=n,
         p_active_mean=float(np.mean(p_active)) if n else float("nan"),
         expected_active_days_mean=float(np.mean(expected_days)) if n else float("nan"),
+        feature_source=source,
+        compiled=compiled,
         timings={k: round(v, 3) for k, v in timings.items()},
     )
+
+
+def score_ranks(
+    user_keys: pd.Series, p_active: np.ndarray, expected_days: np.ndarray
+) -> np.ndarray:
+    """1-based rank of each row: higher p_active first, ties by more expected active
+    days, then by user_key (so equal scores still get distinct, reproducible ranks)."""
+    order = pc.sort_indices(
+        pa.table(
+            {
+                "p_active": p_active,
+                "expected_active_days": expected_days,
+                "user_key": pa.array(user_keys, type=pa.string()),
+            }
+        ),
+        sort_keys=[
+            ("p_active", "descending"),
+            ("expected_active_days", "descending"),
+            ("user_key", "ascending"),
+        ],
+    ).to_numpy()
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(1, len(order) + 1)
+    return ranks
 
 
 def build_activity_by_segment(

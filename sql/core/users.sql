@@ -2,6 +2,7 @@
 -- first_seen_* is the first activity event (any event if the user never was active);
 -- first-touch UTM/click ids come from the user's first-seen local day (a visit that
 -- arrived with no UTM is direct: NULL source); signup_* from the first `Signed Up`;
+-- first_paid_* from the first payment (the local date like signup_date);
 -- ad-id, tracking and consent fields are the latest values reported; email/phone are
 -- hashes only (computed at ingest, raw values never stored); revenue sums
 -- `Subscription Started` and `Order Completed`.
@@ -102,6 +103,7 @@ SELECT
     p.first_name_sha256,
     p.last_name_sha256,
     pay.first_paid_ts,
+    timezone($tz, pay.first_paid_ts)::DATE AS first_paid_date,
     pay.plan,
     coalesce(pay.revenue_total, 0) AS revenue_total,
     pay.currency,

@@ -82,5 +82,20 @@ SELECT
     CASE WHEN day = first_day THEN ['cpc', 'paid_social', 'display', 'organic', NULL][channel_index + 1] END AS utm_medium,
     ['web', 'ios', 'android'][platform_index + 1] AS platform,
     properties::JSON AS properties,
-    true AS is_active
+    true AS is_active,
+    -- the other core.events columns core.users reads, empty
+    NULL::VARCHAR AS utm_campaign,
+    NULL::VARCHAR AS gclid,
+    NULL::VARCHAR AS fbclid,
+    NULL::VARCHAR AS country,
+    NULL::VARCHAR AS advertising_id,
+    NULL::BOOLEAN AS ad_tracking_enabled,
+    NULL::BOOLEAN AS consent_ad_user_data,
+    NULL::BOOLEAN AS consent_ad_personalization,
+    NULL::VARCHAR AS email_sha256,
+    NULL::VARCHAR AS email_sha256_google,
+    NULL::VARCHAR AS phone_sha256,
+    NULL::VARCHAR AS phone_sha256_digits,
+    NULL::VARCHAR AS first_name_sha256,
+    NULL::VARCHAR AS last_name_sha256
 FROM all_events;

@@ -121,7 +121,9 @@ def model_evaluation(duckdb: DuckDBResource):
 
 @dg.asset(
     key=SCORES,
-    deps=[ACTIVITY_MODEL],
+    # core.user_activity (the core/user_days asset) and core.users: scoring at the last
+    # loaded date reads its features from them (models.activity.features.latest_feature_frame)
+    deps=[ACTIVITY_MODEL, ["core", "user_days"], ["core", "users"]],
     group_name="model",
     pool=DUCKDB_POOL,
     kinds={"duckdb"},
@@ -162,6 +164,9 @@ def activity_scores(config: ScoringConfig, duckdb: DuckDBResource) -> dg.Materia
             "users": run.users,
             "p_active_mean": run.p_active_mean,
             "expected_active_days_mean": run.expected_active_days_mean,
+            "feature_source": run.feature_source,
+            "compiled_boosters": run.compiled,
+            "timings_seconds": dg.MetadataValue.json(run.timings),
             "preview": dg.MetadataValue.md(preview),
         },
         check_results=[
