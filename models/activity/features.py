@@ -126,8 +126,14 @@ def prepare_inputs(
     ``channel_for`` maps first-touch (source, medium) to a channel: the definitions'
     channel rules (``Definitions.channel_for``), applied to the few distinct pairs.
     """
+    drop_inputs(conn)
     run_sql(conn, "model/inputs", {"data_end": data_end})
     _channel_map(conn, "model_user_milestones", channel_for)
+
+
+def drop_inputs(conn: duckdb.DuckDBPyConnection) -> None:
+    """Free the model's temp tables (``sql/model/drop_inputs.sql``)."""
+    run_sql(conn, "model/drop_inputs")
 
 
 def _channel_map(
@@ -234,9 +240,12 @@ def feature_frame(conn: duckdb.DuckDBPyConnection, top_events: Sequence[str]) ->
     """Features of ``model_population``: ``as_of``, ``user_key`` and ``feature_names(top_events)``,
     sorted by (as_of, user_key). Categorical columns are pandas ``category``; booleans 0/1."""
     run_sql(conn, "model/feature_base")
-    first, last = conn.execute("SELECT min(as_of), max(as_of) FROM model_population").fetchone()
+    first, last, rows = conn.execute(
+        "SELECT min(as_of), max(as_of), count(*) FROM model_population"
+    ).fetchone()
     return _assemble(
         conn,
+        rows,
         top_events,
         "model/features_top_events",
         {
@@ -258,19 +267,23 @@ def latest_feature_frame(
     path; call only when ``latest_inputs_problem`` is None). Same columns and values as
     ``feature_frame`` for a population of that one snapshot; rows in
     ``core.user_activity`` order."""
+    drop_inputs(conn)
     run_sql(conn, "model/feature_base_latest", {"as_of": as_of})
     _channel_map(conn, "model_feature_base", channel_for)
-    return _assemble(conn, top_events, "model/features_top_events_latest", {"as_of": as_of})
+    rows = conn.execute("SELECT count(*) FROM model_feature_base_latest").fetchone()[0]
+    return _assemble(conn, rows, top_events, "model/features_top_events_latest", {"as_of": as_of})
 
 
 def _assemble(
     conn: duckdb.DuckDBPyConnection,
+    rows: int,
     top_events: Sequence[str],
     top_events_sql: str,
     top_events_params: dict,
 ) -> pd.DataFrame:
-    """``features.sql`` over ``model_feature_base`` plus the top-event counts, as a frame."""
-    table = _arrow(execute(conn, sql_text("model/features")))
+    """``features.sql`` over ``model_feature_base`` (``rows`` rows) plus the top-event
+    counts, as a frame."""
+    table = _arrow(execute(conn, sql_text("model/features")), rows)
     n = table.num_rows
     if not np.array_equal(table.column("rid").to_numpy(), np.arange(n, dtype=np.int64)):
         raise RuntimeError("model_feature_base rows must be numbered 0 … n-1 in order")
@@ -328,9 +341,11 @@ def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
     return categorical.reorder_categories(sorted(categorical.categories))
 
 
-def _arrow(result: duckdb.DuckDBPyConnection) -> pa.Table:
-    table = result.arrow()
-    return table.read_all() if hasattr(table, "read_all") else table
+def _arrow(result: duckdb.DuckDBPyConnection, rows: int = 1_000_000) -> pa.Table:
+    """The result as an Arrow table in batches of ``rows``. One batch for the whole result
+    lets numeric columns without NULLs become numpy and pandas columns without a copy
+    (several batches would be concatenated); DuckDB allocates ``rows`` per column."""
+    return result.arrow(rows_per_batch=max(rows, 1)).read_all()
 
 
 def _dates(column: pa.ChunkedArray) -> np.ndarray:

@@ -31,6 +31,7 @@ from models.activity.features import (
     CATEGORICAL_FEATURES,
     NUMERIC_FEATURES,
     data_bounds,
+    drop_inputs,
     feature_frame,
     feature_names,
     prepare_inputs,
@@ -345,6 +346,7 @@ def train_activity_model(
         top_events,
         config.horizon_days,
     )
+    drop_inputs(conn)  # the rest of training works on the frames
     check_class_counts(
         train,
         config.min_positives,

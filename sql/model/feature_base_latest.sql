@@ -1,4 +1,4 @@
--- model_feature_base at the last loaded date ($as_of) — grain: one row per user in
+-- model_feature_base at the last loaded date ($as_of), through model_feature_base_latest — grain: one row per user in
 -- core.user_activity (every user active on or before as_of), rid = its rowid. The same
 -- columns as feature_base.sql builds for a snapshot at as_of, read from the core tables the
 -- pipeline keeps anyway instead of from core.events: core.user_activity's dates and
@@ -7,7 +7,7 @@
 -- when both tables were built from the current core.events and nothing is dated after
 -- as_of; models.activity.features.latest_inputs_problem checks that before this runs.
 -- tests/test_model_features.py asserts both paths give identical features.
-CREATE OR REPLACE TEMP TABLE model_feature_base AS
+CREATE OR REPLACE TEMP TABLE model_feature_base_latest AS
 WITH recent AS (
     SELECT
         rid,
@@ -68,3 +68,7 @@ SELECT
 FROM core.user_activity AS a
 LEFT JOIN recent AS r ON r.rid = a.rowid::INTEGER
 LEFT JOIN core.users AS u ON u.user_key = a.user_key;
+
+-- the name features.sql reads (a view in feature_base.sql too, so either path can follow
+-- the other on one connection)
+CREATE OR REPLACE TEMP VIEW model_feature_base AS SELECT * FROM model_feature_base_latest;

@@ -5,14 +5,7 @@
 -- future into older snapshots. The 7- and 28-day counts of the top events are read from
 -- core.events by features_top_events.sql (only the days the snapshots' windows reach).
 
--- Drop the previous run's inputs on this connection first (a training run followed by
--- scoring): CREATE OR REPLACE would hold the old and the new tables at once, and under
--- the DuckDB memory cap the old ones push the new aggregates to disk.
-DROP TABLE IF EXISTS temp.model_population;
-DROP TABLE IF EXISTS temp.model_user_days;
-DROP TABLE IF EXISTS temp.model_user_milestones;
-DROP TABLE IF EXISTS temp.model_plan_events;
-DROP TABLE IF EXISTS temp.model_channel_map;
+-- models.activity.features.prepare_inputs runs drop_inputs.sql first.
 
 -- model_user_days — grain: one row per (user_key, local event_date) with at least one
 -- activity event (core.events.is_active, the shared definition of "active").
