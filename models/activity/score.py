@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from models.activity.features import (
+    drop_inputs,
     feature_frame,
     feature_names,
     latest_feature_frame,
@@ -89,6 +90,7 @@ def score_users(
         t = time.perf_counter()
         select_population(conn, [as_of])
         features = feature_frame(conn, top_events)
+    drop_inputs(conn)  # DuckDB memory for writing the mart instead of spilling to disk
     timings["features_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
     model.check_features(
@@ -113,6 +115,7 @@ def score_users(
             },
         }
     )
+    del features  # ~1 GB at 2M users, not needed while DuckDB writes the mart
     timings["predict_seconds"] = time.perf_counter() - t
     t = time.perf_counter()
     conn.register("model_scored", scored)

@@ -98,4 +98,7 @@ SELECT
     NULL::VARCHAR AS phone_sha256_digits,
     NULL::VARCHAR AS first_name_sha256,
     NULL::VARCHAR AS last_name_sha256
-FROM all_events;
+FROM all_events
+-- day by day, like core.events built from raw.events loaded one daily file after another
+-- (so date filters skip row groups as they do on a real warehouse)
+ORDER BY day, n, k;
