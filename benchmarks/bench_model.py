@@ -8,7 +8,7 @@ times, in one process:
   + 1 validation snapshot, features in DuckDB for every user, LightGBM on a
   deterministic sample of at most ``model.max_training_rows`` rows, both baselines,
   evaluation);
-- the core tables scoring reads (``core.users``, ``core.user_activity``): built by the
+- the core tables scoring reads (``core.users``, ``core.user_activity_events``): built by the
   pipeline's core and metrics assets anyway, timed on their own;
 - scoring: ``score_users`` for every user at the last date, including writing
   ``marts.activity_scores`` (features from the core tables: the fast path).
@@ -32,13 +32,13 @@ from pathlib import Path
 
 import psutil
 
+from models.activity.features import build_user_activity_events
 from models.activity.registry import activity_root, save_version
 from models.activity.score import score_users
 from models.activity.synthetic import build_synthetic_events
 from models.activity.train import train_activity_model
 from pipelines.config import load_definitions
 from pipelines.core.build import build_users
-from pipelines.metrics.build import build_user_days
 from pipelines.settings import load_settings
 from pipelines.warehouse import connect, table_exists
 
@@ -95,7 +95,7 @@ def main() -> None:
     timed(
         "core_tables",
         results,
-        lambda: (build_users(conn, load_settings()), build_user_days(conn)),
+        lambda: (build_users(conn, load_settings()), build_user_activity_events(conn)),
     )
     run = timed("score", results, score_users, conn, root, definitions)
     results["scored_users"] = run.users

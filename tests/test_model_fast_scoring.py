@@ -1,4 +1,4 @@
-"""Scoring's fast path: features at the last loaded date read from core.user_activity and
+"""Scoring's fast path: features at the last loaded date read from core.user_activity_events and
 core.users must equal the point-in-time features computed from core.events, the compiled
 boosters must predict what LightGBM predicts, and stale core tables must not be used."""
 
@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from models.activity.features import (
+    build_user_activity_events,
     feature_frame,
     latest_feature_frame,
     latest_inputs_problem,
@@ -24,7 +25,6 @@ from models.activity.synthetic import build_synthetic_events
 from models.activity.train import train_activity_model
 from pipelines.config import load_definitions
 from pipelines.core.build import build_users
-from pipelines.metrics.build import build_user_days
 from pipelines.settings import load_settings
 from pipelines.warehouse import prepare
 
@@ -44,7 +44,7 @@ def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     prepare(conn)
     build_synthetic_events(conn, users=3000, days=DAYS, start=START)
     build_users(conn, load_settings({}))
-    build_user_days(conn)
+    build_user_activity_events(conn)
     yield conn
     conn.close()
 
@@ -110,13 +110,13 @@ def test_compiled_boosters_predict_what_lightgbm_predicts(warehouse, version):
 def test_scores_are_the_same_on_both_paths(warehouse, version):
     root, _ = version
     fast = score_users(warehouse, root, DEFINITIONS)
-    assert fast.feature_source == "core.user_activity + core.users" and fast.compiled
+    assert fast.feature_source == "core.user_activity_events + core.users" and fast.compiled
     fast_scores = warehouse.execute("SELECT * FROM marts.activity_scores ORDER BY user_key").df()
-    warehouse.execute("ALTER TABLE core.user_activity RENAME TO user_activity_aside")
+    warehouse.execute("ALTER TABLE core.user_activity_events RENAME TO user_activity_aside")
     try:
         slow = score_users(warehouse, root, DEFINITIONS)
     finally:
-        warehouse.execute("ALTER TABLE core.user_activity_aside RENAME TO user_activity")
+        warehouse.execute("ALTER TABLE core.user_activity_aside RENAME TO user_activity_events")
     assert slow.feature_source.startswith("core.events (point in time")
     slow_scores = warehouse.execute("SELECT * FROM marts.activity_scores ORDER BY user_key").df()
     assert fast.users == slow.users == 3000

@@ -6,7 +6,7 @@ connection and data end), ``select_population`` / ``select_populations`` pick th
 share one population), ``feature_frame`` computes all their features in one pass
 (``sql/model/feature_base.sql`` → ``features.sql`` + ``features_top_events.sql``).
 ``latest_feature_frame`` computes the same features at the last loaded date from the core
-tables the pipeline keeps anyway (``core.user_activity``, ``core.users``): scoring's fast
+tables the pipeline keeps anyway (``core.user_activity_events``, ``core.users``): scoring's fast
 path, about one tenth of the work of reading ``core.events``. Every input is cut at the end of the local day ``as_of``: adding later events changes
 no feature (``tests/test_model_features.py`` proves it).
 """
@@ -158,8 +158,18 @@ def _channel_map(
     conn.unregister("model_channel_map_rows")
 
 
+def build_user_activity_events(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """``core.user_activity_events`` (``sql/model/user_activity_events.sql``), the per-user
+    input of scoring's fast path; returns users and user-days for asset metadata."""
+    run_sql(conn, "model/user_activity_events")
+    users, user_days = conn.execute(
+        "SELECT count(*), coalesce(sum(len(dates)), 0) FROM core.user_activity_events"
+    ).fetchone()
+    return {"users": users, "user_days": int(user_days)}
+
+
 def latest_inputs_problem(conn: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
-    """Why the features at ``as_of`` cannot be read from ``core.user_activity`` and
+    """Why the features at ``as_of`` cannot be read from ``core.user_activity_events`` and
     ``core.users`` (``latest_feature_frame``), or None when they can: ``as_of`` must be the
     last date in ``core.events`` and both tables must have been built from the current
     ``core.events`` (same activity events, same users), else they would describe other data."""
@@ -168,18 +178,18 @@ def latest_inputs_problem(conn: duckdb.DuckDBPyConnection, as_of: dt.date) -> st
         for table, column in conn.execute(
             "SELECT table_name, column_name FROM duckdb_columns() "
             "WHERE database_name = current_database() AND schema_name = 'core' "
-            "AND table_name IN ('user_activity', 'users')"
+            "AND table_name IN ('user_activity_events', 'users')"
         ).fetchall()
     }
-    needed = {("user_activity", "event_counts"), ("users", "first_paid_date")}
+    needed = {("user_activity_events", "event_counts"), ("users", "first_paid_date")}
     if not needed <= columns:
-        return "core.user_activity or core.users is missing or was built by an older version"
+        return "core.user_activity_events or core.users is missing or was built by an older version"
     last_event_date = conn.execute("SELECT max(event_date) FROM core.events").fetchone()[0]
     if as_of != last_event_date:
         return f"as_of {as_of} is not the last date in core.events ({last_event_date})"
     events = conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
     activity_events, activity_users, activity_end = conn.execute(
-        "SELECT sum(list_sum(event_counts)), count(*), max(dates[-1]) FROM core.user_activity"
+        "SELECT sum(list_sum(event_counts)), count(*), max(dates[-1]) FROM core.user_activity_events"
     ).fetchone()
     user_events, active_users = conn.execute(
         "SELECT sum(count_active_events), count(*) FILTER (WHERE count_active_events > 0) "
@@ -187,12 +197,12 @@ def latest_inputs_problem(conn: duckdb.DuckDBPyConnection, as_of: dt.date) -> st
     ).fetchone()
     if not (events == activity_events == user_events and activity_end == as_of):
         return (
-            f"core.user_activity ({activity_events} activity events) or core.users "
+            f"core.user_activity_events ({activity_events} activity events) or core.users "
             f"({user_events}) is not up to date with core.events ({events}): rebuild "
-            "core/user_days and core/users"
+            "core/user_activity_events and core/users"
         )
     if activity_users != active_users:
-        return "core.user_activity and core.users disagree on the number of active users"
+        return "core.user_activity_events and core.users disagree on the number of active users"
     return None
 
 
@@ -263,10 +273,10 @@ def latest_feature_frame(
     channel_for: Callable[[str | None, str | None], str],
 ) -> pd.DataFrame:
     """The features of every user at the last loaded date ``as_of``, read from
-    ``core.user_activity`` and ``core.users`` instead of ``core.events`` (scoring's fast
+    ``core.user_activity_events`` and ``core.users`` instead of ``core.events`` (scoring's fast
     path; call only when ``latest_inputs_problem`` is None). Same columns and values as
     ``feature_frame`` for a population of that one snapshot; rows in
-    ``core.user_activity`` order."""
+    ``core.user_activity_events`` order."""
     drop_inputs(conn)
     run_sql(conn, "model/feature_base_latest", {"as_of": as_of})
     _channel_map(conn, "model_feature_base", channel_for)

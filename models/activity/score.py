@@ -47,7 +47,7 @@ class ScoreRun:
     users: int
     p_active_mean: float
     expected_active_days_mean: float
-    # "core.user_activity + core.users" (the fast path at the last loaded date) or
+    # "core.user_activity_events + core.users" (the fast path at the last loaded date) or
     # "core.events (point in time)", with why the fast path was not taken
     feature_source: str = ""
     # the boosters ran compiled (lleaves) rather than through LightGBM's predict
@@ -81,7 +81,7 @@ def score_users(
     t = time.perf_counter()
     problem = latest_inputs_problem(conn, as_of)
     if problem is None:
-        source = "core.user_activity + core.users"
+        source = "core.user_activity_events + core.users"
         features = latest_feature_frame(conn, as_of, top_events, definitions.channel_for)
     else:
         source = f"core.events (point in time: {problem})"

@@ -1,19 +1,14 @@
 -- core.user_activity — grain: one row per user_key with at least one core.events row with
 -- is_active (the activity definition of retainly.yaml): `dates`, the user's distinct active
--- local dates in the reporting zone, sorted; `event_counts`, the number of activity events
--- on each of those dates (same positions). Internal: the marts' integer user id is this
+-- local dates in the reporting zone, sorted. Internal: the marts' integer user id is this
 -- table's rowid (`uid`; stable until the next build), so they never hash the VARCHAR
--- user_key again; the activity model's scoring reads the counts. One aggregation of
--- core.events by user: `histogram` counts per date in a map ordered by key (DuckDB sorts
--- it), and one VARCHAR per user instead of one per user-day is 1/8 of the rows to write.
+-- user_key again. One aggregation of core.events by user, and 1/8 of the rows (and one
+-- VARCHAR per user instead of one per user-day) to write compared with storing user-days.
 CREATE OR REPLACE TABLE core.user_activity AS
-SELECT user_key, map_keys(per_date) AS dates, map_values(per_date)::INTEGER[] AS event_counts
-FROM (
-    SELECT user_key, histogram(event_date) AS per_date
-    FROM core.events
-    WHERE is_active
-    GROUP BY user_key
-);
+SELECT user_key, list_sort(list(DISTINCT event_date)) AS dates
+FROM core.events
+WHERE is_active
+GROUP BY user_key;
 
 -- core.user_days — grain: one row per (user_key, event_date) on which the user was active;
 -- previous_date / next_date: the user's previous / next active date (NULL at either end).

@@ -1,7 +1,7 @@
 -- model_feature_base at the last loaded date ($as_of), through model_feature_base_latest — grain: one row per user in
--- core.user_activity (every user active on or before as_of), rid = its rowid. The same
+-- core.user_activity_events (every user active on or before as_of), rid = its rowid. The same
 -- columns as feature_base.sql builds for a snapshot at as_of, read from the core tables the
--- pipeline keeps anyway instead of from core.events: core.user_activity's dates and
+-- pipeline keeps anyway instead of from core.events: core.user_activity_events's dates and
 -- activity-event counts per date, and core.users' "first X" facts, which at the last loaded
 -- date are exactly the point-in-time ones (same definitions: docs/model.md). Only valid
 -- when both tables were built from the current core.events and nothing is dated after
@@ -29,7 +29,7 @@ WITH recent AS (
             rowid::INTEGER AS rid,  -- a 4-byte group key aggregates faster
             ($as_of::DATE - unnest(dates))::INTEGER AS days_ago,
             unnest(event_counts) AS events
-        FROM core.user_activity
+        FROM core.user_activity_events
     )
     WHERE days_ago < 90
     GROUP BY rid
@@ -65,7 +65,7 @@ SELECT
     u.referrer_user_key,
     u.first_paid_date,
     u.plan
-FROM core.user_activity AS a
+FROM core.user_activity_events AS a
 LEFT JOIN recent AS r ON r.rid = a.rowid::INTEGER
 LEFT JOIN core.users AS u ON u.user_key = a.user_key;
 

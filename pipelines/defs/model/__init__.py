@@ -5,8 +5,15 @@ from pipelines.defs.model.assets import (
     activity_model,
     activity_scores,
     model_evaluation,
+    user_activity_events,
 )
 
 defs = dg.Definitions(
-    assets=[activity_model, model_evaluation, activity_scores, activity_by_segment]
+    assets=[
+        activity_model,
+        model_evaluation,
+        user_activity_events,
+        activity_scores,
+        activity_by_segment,
+    ]
 )

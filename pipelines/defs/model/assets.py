@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from models.activity import card
 from models.activity.evaluate import png_markdown
+from models.activity.features import build_user_activity_events
 from models.activity.registry import ModelVersion, activity_root, load_version, save_version
 from models.activity.score import build_activity_by_segment, publish_evaluation, score_users
 from models.activity.train import train_activity_model
@@ -19,6 +20,7 @@ from pipelines.warehouse import table_preview
 
 ACTIVITY_MODEL = dg.AssetKey(["model", "activity_model"])
 SCORES = dg.AssetKey(["marts", "activity_scores"])
+USER_ACTIVITY_EVENTS = dg.AssetKey(["core", "user_activity_events"])
 BY_SEGMENT = dg.AssetKey(["marts", "activity_by_segment"])
 EVALUATION_TABLES = ("model_lift", "model_calibration", "model_metrics", "model_feature_importance")
 
@@ -120,10 +122,24 @@ def model_evaluation(duckdb: DuckDBResource):
 
 
 @dg.asset(
+    key=USER_ACTIVITY_EVENTS,
+    deps=[["core", "events"]],
+    group_name="model",
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+)
+def user_activity_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """One row per active user: sorted active dates and activity events per date, what scoring reads instead of core.events."""
+    with open_warehouse(duckdb) as conn:
+        counts = build_user_activity_events(conn)
+    return dg.MaterializeResult(metadata=counts)
+
+
+@dg.asset(
     key=SCORES,
-    # core.user_activity (the core/user_days asset) and core.users: scoring at the last
-    # loaded date reads its features from them (models.activity.features.latest_feature_frame)
-    deps=[ACTIVITY_MODEL, ["core", "user_days"], ["core", "users"]],
+    # scoring at the last loaded date reads its features from these two
+    # (models.activity.features.latest_feature_frame) instead of core.events
+    deps=[ACTIVITY_MODEL, USER_ACTIVITY_EVENTS, ["core", "users"]],
     group_name="model",
     pool=DUCKDB_POOL,
     kinds={"duckdb"},
