@@ -42,6 +42,8 @@ from pipelines.core.build import build_users
 from pipelines.settings import load_settings
 from pipelines.warehouse import connect, table_exists
 
+FLOOR_SQL = "SELECT event_date, count(DISTINCT user_key) FROM core.events GROUP BY event_date"
+
 
 def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
@@ -87,6 +89,9 @@ def main() -> None:
             "build_synthetic_events", results, build_synthetic_events, conn, args.users, args.days
         )
     results["events"] = events
+    # the machine's speed during this run (a shared VM's varies by ±50 % over an hour): the
+    # metrics benchmark's floor query on these events, before training and after scoring
+    timed("floor_before", results, lambda: conn.execute(FLOOR_SQL).fetchall())
     result = timed("train", results, train_activity_model, conn, definitions)
     results["train_breakdown"] = result.training_window["timings"]
     results["training_rows"] = result.training_window["rows"]
@@ -105,6 +110,7 @@ def main() -> None:
     results["validation"] = {
         k: round(v["roc_auc"], 4) for k, v in result.metrics["classification"].items()
     }
+    timed("floor_after", results, lambda: conn.execute(FLOOR_SQL).fetchall())
     results["load_average_after"] = os.getloadavg()
     results["machine_memory_gb"] = round(psutil.virtual_memory().total / 2**30, 1)
     print(json.dumps(results, indent=2, default=str))
