@@ -2,14 +2,15 @@
 
 Builds a synthetic ``core.events`` (``models.activity.synthetic``: latent engagement
 drives activity) for ``--users`` users over ``--days`` days in a fresh DuckDB file, then
-times, in one process:
+times, each step in a process of its own (as Dagster's default executor runs each asset
+step, so each peak RSS is that step's alone):
 
 - training: ``train_activity_model`` with the default definitions (4 training snapshots
   + 1 validation snapshot, features in DuckDB for every user, LightGBM on a
   deterministic sample of at most ``model.max_training_rows`` rows, both baselines,
   evaluation);
-- the core tables scoring reads (``core.users``, ``core.user_activity_events``): built by the
-  pipeline's core and metrics assets anyway, timed on their own;
+- the two tables scoring reads (``core.users``, ``core.user_activity_events``), built by
+  their own assets in the pipeline;
 - scoring: ``score_users`` for every user at the last date, including writing
   ``marts.activity_scores`` (features from the core tables: the fast path).
 
@@ -25,13 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._harness import run_phase  # noqa: E402
 from models.activity.features import build_user_activity_events
 from models.activity.registry import activity_root, save_version
 from models.activity.score import score_users
@@ -45,20 +48,58 @@ from pipelines.warehouse import connect, table_exists
 FLOOR_SQL = "SELECT event_date, count(DISTINCT user_key) FROM core.events GROUP BY event_date"
 
 
-def peak_rss_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+def _cpu_since(cpu: float) -> dict:
+    return {"cpu_seconds": round(time.process_time() - cpu, 2)}
 
 
-def timed(label: str, results: dict, fn, *args, **kwargs):
-    cpu, wall = time.process_time(), time.perf_counter()
-    value = fn(*args, **kwargs)
-    results[label] = {
-        "wall_seconds": round(time.perf_counter() - wall, 2),
-        "cpu_seconds": round(time.process_time() - cpu, 2),
-        "peak_rss_gb": round(peak_rss_gb(), 2),
+def phase_events(directory: str, users: int, days: int, reuse: bool) -> dict:
+    cpu = time.process_time()
+    conn = connect(Path(directory) / "warehouse.duckdb")
+    if reuse and table_exists(conn, "core.events"):
+        return {"events": conn.execute("SELECT count(*) FROM core.events").fetchone()[0]}
+    return {"events": build_synthetic_events(conn, users, days), **_cpu_since(cpu)}
+
+
+def phase_floor(directory: str) -> dict:
+    cpu = time.process_time()
+    connect(Path(directory) / "warehouse.duckdb").execute(FLOOR_SQL).fetchall()
+    return _cpu_since(cpu)
+
+
+def phase_train(directory: str) -> dict:
+    cpu = time.process_time()
+    conn = connect(Path(directory) / "warehouse.duckdb")
+    result = train_activity_model(conn, load_definitions())
+    version = save_version(activity_root(Path(directory) / "models"), result)
+    return {
+        "version": version.version,
+        "breakdown": result.training_window["timings"],
+        "rows": result.training_window["rows"],
+        "validation_roc_auc": {
+            k: round(v["roc_auc"], 4) for k, v in result.metrics["classification"].items()
+        },
+        **_cpu_since(cpu),
     }
-    print(label, results[label], flush=True)
-    return value
+
+
+def phase_core_tables(directory: str) -> dict:
+    cpu = time.process_time()
+    conn = connect(Path(directory) / "warehouse.duckdb")
+    build_users(conn, load_settings())
+    return {**build_user_activity_events(conn), **_cpu_since(cpu)}
+
+
+def phase_score(directory: str) -> dict:
+    cpu = time.process_time()
+    conn = connect(Path(directory) / "warehouse.duckdb")
+    run = score_users(conn, activity_root(Path(directory) / "models"), load_definitions())
+    return {
+        "users": run.users,
+        "feature_source": run.feature_source,
+        "compiled": run.compiled,
+        "breakdown": run.timings,
+        **_cpu_since(cpu),
+    }
 
 
 def main() -> None:
@@ -73,46 +114,31 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep core.events already in --dir")
     args = parser.parse_args()
 
-    workdir = args.dir or Path(tempfile.mkdtemp(prefix="bench_model_"))
-    definitions = load_definitions()
-    conn = connect(workdir / "warehouse.duckdb")
+    directory = str(args.dir or Path(tempfile.mkdtemp(prefix="bench_model_")))
     results: dict = {
         "users": args.users,
         "days": args.days,
         "cores": os.cpu_count(),
+        "machine_memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "load_average_before": os.getloadavg(),
     }
-    if args.reuse and table_exists(conn, "core.events"):
-        events = conn.execute("SELECT count(*) FROM core.events").fetchone()[0]
-    else:
-        events = timed(
-            "build_synthetic_events", results, build_synthetic_events, conn, args.users, args.days
-        )
-    results["events"] = events
-    # the machine's speed during this run (a shared VM's varies by ±50 % over an hour): the
-    # metrics benchmark's floor query on these events, before training and after scoring
-    timed("floor_before", results, lambda: conn.execute(FLOOR_SQL).fetchall())
-    result = timed("train", results, train_activity_model, conn, definitions)
-    results["train_breakdown"] = result.training_window["timings"]
-    results["training_rows"] = result.training_window["rows"]
-    root = activity_root(workdir / "models")
-    timed("save_version", results, save_version, root, result)
-    timed(
-        "core_tables",
-        results,
-        lambda: (build_users(conn, load_settings()), build_user_activity_events(conn)),
-    )
-    run = timed("score", results, score_users, conn, root, definitions)
-    results["scored_users"] = run.users
-    results["feature_source"] = run.feature_source
-    results["compiled_predict"] = run.compiled
-    results["score_breakdown"] = run.timings
-    results["validation"] = {
-        k: round(v["roc_auc"], 4) for k, v in result.metrics["classification"].items()
-    }
-    timed("floor_after", results, lambda: conn.execute(FLOOR_SQL).fetchall())
+    phases = [
+        ("events", "phase_events", {"users": args.users, "days": args.days, "reuse": args.reuse}),
+        # the machine's speed during this run (a shared VM's drifts by ±40 % within an
+        # hour): the metrics benchmark's floor query on these events, before and after
+        ("floor_before", "phase_floor", {}),
+        ("train", "phase_train", {}),
+        ("core_tables", "phase_core_tables", {}),
+        ("score", "phase_score", {}),
+        ("floor_after", "phase_floor", {}),
+    ]
+    for label, func, kwargs in phases:
+        result = run_phase("benchmarks.bench_model", func, directory=directory, **kwargs)
+        result["seconds"] = round(result["seconds"], 2)
+        result["peak_gb"] = round(result.pop("peak_mb") / 1024, 2)
+        results[label] = result
+        print(label, {k: v for k, v in result.items() if k != "breakdown"}, flush=True)
     results["load_average_after"] = os.getloadavg()
-    results["machine_memory_gb"] = round(psutil.virtual_memory().total / 2**30, 1)
     print(json.dumps(results, indent=2, default=str))
 
 

@@ -279,8 +279,8 @@ def latest_feature_frame(
     ``core.user_activity_events`` order."""
     drop_inputs(conn)
     run_sql(conn, "model/feature_base_latest", {"as_of": as_of})
-    _channel_map(conn, "model_feature_base", channel_for)
-    rows = conn.execute("SELECT count(*) FROM model_feature_base_latest").fetchone()[0]
+    _channel_map(conn, "core.users", channel_for)
+    rows = conn.execute("SELECT count(*) FROM core.user_activity_events").fetchone()[0]
     return _assemble(conn, rows, top_events, "model/features_top_events_latest", {"as_of": as_of})
 
 

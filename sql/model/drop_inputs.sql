@@ -4,7 +4,6 @@
 -- scoring run is done with them (a training run followed by scoring on one connection
 -- would otherwise keep ~1 GB of training inputs in memory while scoring).
 DROP VIEW IF EXISTS temp.model_feature_base;
-DROP TABLE IF EXISTS temp.model_feature_base_latest;
 DROP TABLE IF EXISTS temp.model_population;
 DROP TABLE IF EXISTS temp.model_user_days;
 DROP TABLE IF EXISTS temp.model_user_milestones;

@@ -4,7 +4,7 @@
 -- "prev_7d" / "prev_28d" are the 7 / 28 days before the last 7 / 28. Every snapshot of the
 -- population is computed in one pass; keyed by model_population.rid (an integer). A view:
 -- features.sql computes it in the same query (training's snapshots, ~1M rows, are not
--- written out). feature_base_latest.sql defines the same relation for the last loaded date
+-- written out). feature_base_latest.sql defines the same view for the last loaded date
 -- from the core tables instead (scoring's fast path).
 CREATE OR REPLACE TEMP VIEW model_feature_base AS
 WITH activity AS (

@@ -1,4 +1,4 @@
--- model_feature_base at the last loaded date ($as_of), through model_feature_base_latest — grain: one row per user in
+-- model_feature_base at the last loaded date ($as_of) — grain: one row per user in
 -- core.user_activity_events (every user active on or before as_of), rid = its rowid. The same
 -- columns as feature_base.sql builds for a snapshot at as_of, read from the core tables the
 -- pipeline keeps anyway instead of from core.events: core.user_activity_events's dates and
@@ -6,8 +6,12 @@
 -- date are exactly the point-in-time ones (same definitions: docs/model.md). Only valid
 -- when both tables were built from the current core.events and nothing is dated after
 -- as_of; models.activity.features.latest_inputs_problem checks that before this runs.
--- tests/test_model_features.py asserts both paths give identical features.
-CREATE OR REPLACE TEMP TABLE model_feature_base_latest AS
+-- tests/test_model_fast_scoring.py asserts both paths give identical features.
+-- A view like feature_base.sql's (features.sql computes it in its own query, which is
+-- faster than writing it out first); a view takes no parameters, so as_of is a variable.
+SET VARIABLE model_as_of = $as_of::DATE;
+
+CREATE OR REPLACE TEMP VIEW model_feature_base AS
 WITH recent AS (
     SELECT
         rid,
@@ -27,7 +31,7 @@ WITH recent AS (
     FROM (
         SELECT
             rowid::INTEGER AS rid,  -- a 4-byte group key aggregates faster
-            ($as_of::DATE - unnest(dates))::INTEGER AS days_ago,
+            (getvariable('model_as_of') - unnest(dates))::INTEGER AS days_ago,
             unnest(event_counts) AS events
         FROM core.user_activity_events
     )
@@ -37,7 +41,7 @@ WITH recent AS (
 
 SELECT
     a.rowid::INTEGER AS rid,
-    $as_of::DATE AS as_of,
+    getvariable('model_as_of') AS as_of,
     a.user_key,
     a.dates[-1] AS last_active_date,
     a.dates[-2] AS previous_active_date,
@@ -68,7 +72,3 @@ SELECT
 FROM core.user_activity_events AS a
 LEFT JOIN recent AS r ON r.rid = a.rowid::INTEGER
 LEFT JOIN core.users AS u ON u.user_key = a.user_key;
-
--- the name features.sql reads (a view in feature_base.sql too, so either path can follow
--- the other on one connection)
-CREATE OR REPLACE TEMP VIEW model_feature_base AS SELECT * FROM model_feature_base_latest;
