@@ -121,3 +121,15 @@ def test_scores_are_the_same_on_both_paths(warehouse, version):
     slow_scores = warehouse.execute("SELECT * FROM marts.activity_scores ORDER BY user_key").df()
     assert fast.users == slow.users == 3000
     pd.testing.assert_frame_equal(fast_scores, slow_scores, check_exact=True)
+
+
+def test_training_inputs_are_the_same_from_either_source(warehouse):
+    as_of = DATA_END - dt.timedelta(days=30)
+    from_table = by_user(point_in_time(warehouse, as_of))
+    warehouse.execute("ALTER TABLE core.user_activity_events RENAME TO user_activity_aside")
+    try:
+        from_events = by_user(point_in_time(warehouse, as_of))
+    finally:
+        warehouse.execute("ALTER TABLE core.user_activity_aside RENAME TO user_activity_events")
+    assert len(from_table) > 2000
+    pd.testing.assert_frame_equal(from_table, from_events, check_dtype=False, check_exact=True)

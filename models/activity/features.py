@@ -127,6 +127,8 @@ def prepare_inputs(
     channel rules (``Definitions.channel_for``), applied to the few distinct pairs.
     """
     drop_inputs(conn)
+    source = "activity" if activity_events_problem(conn) is None else "events"
+    run_sql(conn, f"model/user_days_from_{source}", {"data_end": data_end})
     run_sql(conn, "model/inputs", {"data_end": data_end})
     _channel_map(conn, "model_user_milestones", channel_for)
 
@@ -168,38 +170,57 @@ def build_user_activity_events(conn: duckdb.DuckDBPyConnection) -> dict[str, int
     return {"users": users, "user_days": int(user_days)}
 
 
+def activity_events_problem(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """Why ``core.user_activity_events`` cannot stand in for ``core.events``' activity, or
+    None when it holds the same activity events (built from the current ``core.events``)."""
+    built = conn.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'core' AND table_name = 'user_activity_events' "
+        "AND column_name = 'event_counts'"
+    ).fetchone()[0]
+    if not built:
+        return "core.user_activity_events is missing"
+    events = conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
+    activity_events = conn.execute(
+        "SELECT coalesce(sum(list_sum(event_counts)), 0) FROM core.user_activity_events"
+    ).fetchone()[0]
+    if events != activity_events:
+        return (
+            f"core.user_activity_events ({activity_events} activity events) is not up to date "
+            f"with core.events ({events}): rebuild core/user_activity_events"
+        )
+    return None
+
+
 def latest_inputs_problem(conn: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
     """Why the features at ``as_of`` cannot be read from ``core.user_activity_events`` and
     ``core.users`` (``latest_feature_frame``), or None when they can: ``as_of`` must be the
     last date in ``core.events`` and both tables must have been built from the current
     ``core.events`` (same activity events, same users), else they would describe other data."""
-    columns = {
-        (table, column)
-        for table, column in conn.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() "
-            "WHERE database_name = current_database() AND schema_name = 'core' "
-            "AND table_name IN ('user_activity_events', 'users')"
-        ).fetchall()
-    }
-    needed = {("user_activity_events", "event_counts"), ("users", "first_paid_date")}
-    if not needed <= columns:
-        return "core.user_activity_events or core.users is missing or was built by an older version"
+    problem = activity_events_problem(conn)
+    if problem is not None:
+        return problem
+    has_paid_date = conn.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'core' AND table_name = 'users' AND column_name = 'first_paid_date'"
+    ).fetchone()[0]
+    if not has_paid_date:
+        return "core.users is missing or was built by an older version"
     last_event_date = conn.execute("SELECT max(event_date) FROM core.events").fetchone()[0]
     if as_of != last_event_date:
         return f"as_of {as_of} is not the last date in core.events ({last_event_date})"
-    events = conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
-    activity_events, activity_users, activity_end = conn.execute(
-        "SELECT sum(list_sum(event_counts)), count(*), max(dates[-1]) FROM core.user_activity_events"
+    activity_users, activity_end = conn.execute(
+        "SELECT count(*), max(dates[-1]) FROM core.user_activity_events"
     ).fetchone()
     user_events, active_users = conn.execute(
         "SELECT sum(count_active_events), count(*) FILTER (WHERE count_active_events > 0) "
         "FROM core.users"
     ).fetchone()
-    if not (events == activity_events == user_events and activity_end == as_of):
+    events = conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
+    if user_events != events or activity_end != as_of:
         return (
-            f"core.user_activity_events ({activity_events} activity events) or core.users "
-            f"({user_events}) is not up to date with core.events ({events}): rebuild "
-            "core/user_activity_events and core/users"
+            f"core.users ({user_events} activity events) is not up to date with core.events "
+            f"({events}): rebuild core/users"
         )
     if activity_users != active_users:
         return "core.user_activity_events and core.users disagree on the number of active users"

@@ -5,18 +5,8 @@
 -- future into older snapshots. The 7- and 28-day counts of the top events are read from
 -- core.events by features_top_events.sql (only the days the snapshots' windows reach).
 
--- models.activity.features.prepare_inputs runs drop_inputs.sql first.
-
--- model_user_days — grain: one row per (user_key, local event_date) with at least one
--- activity event (core.events.is_active, the shared definition of "active").
-CREATE OR REPLACE TEMP TABLE model_user_days AS
-SELECT
-    user_key,
-    event_date,
-    count(*)::INTEGER AS count_active_events
-FROM core.events
-WHERE is_active AND user_key IS NOT NULL AND event_date <= $data_end
-GROUP BY user_key, event_date;
+-- models.activity.features.prepare_inputs runs drop_inputs.sql first, then builds
+-- model_user_days (user_days_from_events.sql or user_days_from_activity.sql).
 
 -- model_user_milestones — grain: one row per user_key first seen (first activity) on or
 -- before $data_end. Only "first X" facts, each with the local date it became known, so a

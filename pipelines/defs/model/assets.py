@@ -44,7 +44,9 @@ def _beats_baselines(version: ModelVersion) -> tuple[bool, dict[str, float]]:
 
 @dg.asset(
     key=ACTIVITY_MODEL,
-    deps=[["core", "events"], ["core", "users"]],
+    # core.user_activity_events: the per-user-day activity counts, unnested instead of
+    # aggregating core.events again (models.activity.features.prepare_inputs)
+    deps=[["core", "events"], ["core", "users"], USER_ACTIVITY_EVENTS],
     group_name="model",
     pool=DUCKDB_POOL,
     kinds={"lightgbm", "duckdb"},
