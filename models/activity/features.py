@@ -170,15 +170,21 @@ def build_user_activity_events(conn: duckdb.DuckDBPyConnection) -> dict[str, int
     return {"users": users, "user_days": int(user_days)}
 
 
+def _has_core_column(conn: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """``core.<table>`` exists with ``column`` (tables built by an older version may lack it)."""
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'core' AND table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchone()[0]
+    )
+
+
 def activity_events_problem(conn: duckdb.DuckDBPyConnection) -> str | None:
     """Why ``core.user_activity_events`` cannot stand in for ``core.events``' activity, or
     None when it holds the same activity events (built from the current ``core.events``)."""
-    built = conn.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'core' AND table_name = 'user_activity_events' "
-        "AND column_name = 'event_counts'"
-    ).fetchone()[0]
-    if not built:
+    if not _has_core_column(conn, "user_activity_events", "event_counts"):
         return "core.user_activity_events is missing"
     events = conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
     activity_events = conn.execute(
@@ -200,11 +206,7 @@ def latest_inputs_problem(conn: duckdb.DuckDBPyConnection, as_of: dt.date) -> st
     problem = activity_events_problem(conn)
     if problem is not None:
         return problem
-    has_paid_date = conn.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'core' AND table_name = 'users' AND column_name = 'first_paid_date'"
-    ).fetchone()[0]
-    if not has_paid_date:
+    if not _has_core_column(conn, "users", "first_paid_date"):
         return "core.users is missing or was built by an older version"
     last_event_date = conn.execute("SELECT max(event_date) FROM core.events").fetchone()[0]
     if as_of != last_event_date:
