@@ -5,7 +5,7 @@ the same trees compiled take ~0.4 s. The LightGBM text files stay the model of r
 (training, evaluation and the model card use LightGBM); compiled predictions equal
 LightGBM's up to floating-point summation order (< 1e-9, tests/test_model_compiled.py).
 The shared object is cached next to the model file, keyed by the model's hash and the
-platform, written under a temporary name and renamed, so a version directory never holds
+host CPU, written under a temporary name and renamed, so a version directory never holds
 a half-written one. Where lleaves cannot compile, prediction falls back to LightGBM.
 """
 
@@ -29,13 +29,20 @@ Predictor = Callable[[np.ndarray], np.ndarray]
 
 
 def cache_name(model_file: Path) -> str:
-    """``<model stem>-<sha256[:16]>-<machine>-llvmlite<version>.so``: a changed model, CPU
-    architecture or LLVM gets its own file."""
+    """``<model stem>-<model sha256[:16]>-<host CPU>-<CPU features hash>-llvmlite<version>.so``:
+    lleaves compiles for the host CPU and its instruction set, so a registry copied to
+    another machine (or a changed model, or another LLVM) compiles again instead of loading
+    code that machine cannot run."""
     import llvmlite
+    import llvmlite.binding as llvm
 
     digest = hashlib.sha256(model_file.read_bytes()).hexdigest()[:16]
+    cpu = llvm.get_host_cpu_name()
+    features = hashlib.sha256(llvm.get_host_cpu_features().flatten().encode()).hexdigest()[:8]
     stem = model_file.name.removesuffix(".txt").replace(".", "_")
-    return f"{stem}-{digest}-{platform.machine()}-llvmlite{llvmlite.__version__}.so"
+    return (
+        f"{stem}-{digest}-{platform.machine()}-{cpu}-{features}-llvmlite{llvmlite.__version__}.so"
+    )
 
 
 def compile_model(model_file: Path, threads: int) -> Predictor | None:
