@@ -3,7 +3,7 @@
 Scoring 2M users with LightGBM's own predict takes ~3 s of a 10 s budget on two cores;
 the same trees compiled take ~0.4 s. The LightGBM text files stay the model of record
 (training, evaluation and the model card use LightGBM); compiled predictions equal
-LightGBM's up to floating-point summation order (< 1e-9, tests/test_model_compiled.py).
+LightGBM's up to floating-point summation order (< 1e-9, tests/test_model_fast_scoring.py).
 The shared object is cached next to the model file, keyed by the model's hash and the
 host CPU, written under a temporary name and renamed, so a version directory never holds
 a half-written one. Where lleaves cannot compile, prediction falls back to LightGBM.

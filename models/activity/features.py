@@ -6,9 +6,10 @@ connection and data end), ``select_population`` / ``select_populations`` pick th
 share one population), ``feature_frame`` computes all their features in one pass
 (``sql/model/feature_base.sql`` → ``features.sql`` + ``features_top_events.sql``).
 ``latest_feature_frame`` computes the same features at the last loaded date from the core
-tables the pipeline keeps anyway (``core.user_activity_events``, ``core.users``): scoring's fast
-path, about one tenth of the work of reading ``core.events``. Every input is cut at the end of the local day ``as_of``: adding later events changes
-no feature (``tests/test_model_features.py`` proves it).
+tables the pipeline keeps anyway (``core.user_activity_events``, ``core.users``): scoring's
+fast path, about one tenth of the work of reading ``core.events``. Every input is cut at
+the end of the local day ``as_of``: adding later events changes no feature
+(``tests/test_model_features.py`` proves it).
 """
 
 from __future__ import annotations
@@ -162,7 +163,8 @@ def _channel_map(
 
 def build_user_activity_events(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """``core.user_activity_events`` (``sql/model/user_activity_events.sql``), the per-user
-    input of scoring's fast path; returns users and user-days for asset metadata."""
+    activity that training and scoring read instead of aggregating ``core.events``; returns
+    users and user-days for asset metadata."""
     run_sql(conn, "model/user_activity_events")
     users, user_days = conn.execute(
         "SELECT count(*), coalesce(sum(len(dates)), 0) FROM core.user_activity_events"
@@ -181,12 +183,19 @@ def _has_core_column(conn: duckdb.DuckDBPyConnection, table: str, column: str) -
     )
 
 
-def activity_events_problem(conn: duckdb.DuckDBPyConnection) -> str | None:
+def _active_events(conn: duckdb.DuckDBPyConnection) -> int:
+    return conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
+
+
+def activity_events_problem(
+    conn: duckdb.DuckDBPyConnection, events: int | None = None
+) -> str | None:
     """Why ``core.user_activity_events`` cannot stand in for ``core.events``' activity, or
-    None when it holds the same activity events (built from the current ``core.events``)."""
+    None when it holds the same activity events (built from the current ``core.events``).
+    ``events``: the number of activity events in ``core.events``, if already counted."""
     if not _has_core_column(conn, "user_activity_events", "event_counts"):
         return "core.user_activity_events is missing"
-    events = conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
+    events = _active_events(conn) if events is None else events
     activity_events = conn.execute(
         "SELECT coalesce(sum(list_sum(event_counts)), 0) FROM core.user_activity_events"
     ).fetchone()[0]
@@ -203,7 +212,8 @@ def latest_inputs_problem(conn: duckdb.DuckDBPyConnection, as_of: dt.date) -> st
     ``core.users`` (``latest_feature_frame``), or None when they can: ``as_of`` must be the
     last date in ``core.events`` and both tables must have been built from the current
     ``core.events`` (same activity events, same users), else they would describe other data."""
-    problem = activity_events_problem(conn)
+    events = _active_events(conn)
+    problem = activity_events_problem(conn, events)
     if problem is not None:
         return problem
     if not _has_core_column(conn, "users", "first_paid_date"):
@@ -218,7 +228,6 @@ def latest_inputs_problem(conn: duckdb.DuckDBPyConnection, as_of: dt.date) -> st
         "SELECT sum(count_active_events), count(*) FILTER (WHERE count_active_events > 0) "
         "FROM core.users"
     ).fetchone()
-    events = conn.execute("SELECT count(*) FROM core.events WHERE is_active").fetchone()[0]
     if user_events != events or activity_end != as_of:
         return (
             f"core.users ({user_events} activity events) is not up to date with core.events "

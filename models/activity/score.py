@@ -101,12 +101,13 @@ def score_users(
     n = len(features)
     # Arrow columns straight from the feature frame (categories stay dictionary-encoded):
     # no pandas copy of 2M rows
+    user_keys = pa.array(features["user_key"], type=pa.string())
     scored = pa.table(
         {
-            "user_key": pa.array(features["user_key"], type=pa.string()),
+            "user_key": user_keys,
             "p_active": p_active,
             "expected_active_days": expected_days,
-            "score_rank": score_ranks(features["user_key"], p_active, expected_days),
+            "score_rank": score_ranks(user_keys, p_active, expected_days),
             **{
                 c: pa.array(features[c].to_numpy().astype(bool))
                 if c == "is_paid"
@@ -146,9 +147,7 @@ def score_users(
     )
 
 
-def score_ranks(
-    user_keys: pd.Series, p_active: np.ndarray, expected_days: np.ndarray
-) -> np.ndarray:
+def score_ranks(user_keys: pa.Array, p_active: np.ndarray, expected_days: np.ndarray) -> np.ndarray:
     """1-based rank of each row: higher p_active first, ties by more expected active
     days, then by user_key (so equal scores still get distinct, reproducible ranks)."""
     order = pc.sort_indices(
@@ -156,7 +155,7 @@ def score_ranks(
             {
                 "p_active": p_active,
                 "expected_active_days": expected_days,
-                "user_key": pa.array(user_keys, type=pa.string()),
+                "user_key": user_keys,
             }
         ),
         sort_keys=[

@@ -131,7 +131,7 @@ def model_evaluation(duckdb: DuckDBResource):
     kinds={"duckdb"},
 )
 def user_activity_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """One row per active user: sorted active dates and activity events per date, what scoring reads instead of core.events."""
+    """One row per active user: sorted active dates and activity events per date, what training and scoring read instead of aggregating core.events."""
     with open_warehouse(duckdb) as conn:
         counts = build_user_activity_events(conn)
     return dg.MaterializeResult(metadata=counts)
