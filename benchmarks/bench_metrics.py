@@ -5,9 +5,10 @@
 
 The floor is one ``SELECT event_date, count(DISTINCT user_key) FROM core.events GROUP BY
 event_date`` scan: DAU alone, the least any active-users computation must do. Each mart's
-time is reported as a ratio to it (floor timed between every two steps; each step is
-compared with the mean of the floor runs just before and after it, so load drifting on a
-shared machine does not skew the ratios). The marts read ``core.user_activity`` (the user_days
+time is reported as a ratio to it: the floor is timed between every two steps, the whole
+sequence runs ``--repeat`` times (3), and each step's best run is compared with the best
+floor run, so a shared machine's drifting speed does not skew the ratios. The pandas
+reference is also the best of ``--repeat`` runs. The marts read ``core.user_activity`` (the user_days
 step: one aggregation of the events, ``core.user_days`` is a view over it), so the table
 shows it both separately and added to active users.
 
@@ -153,9 +154,10 @@ def _timed(fn) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def marts(home: str) -> dict:
-    """Every mart, each between two floor runs (the machine's load drifts; a mart is compared
-    with the floor measured around it). One process, warm cache for all."""
+def marts(home: str, repeat: int = 3) -> dict:
+    """Every mart, each between two floor runs, the whole sequence ``repeat`` times (a
+    shared machine's speed drifts: the report takes each step's best run and the best
+    floor run). One process, warm cache for all."""
     from pipelines.metrics import build
     from pipelines.warehouse import connect
 
@@ -174,20 +176,22 @@ def marts(home: str) -> dict:
         "conversion": lambda: build.build_conversion(conn, settings),
         "funnel": lambda: build.build_funnels(conn, definitions),
     }
-    floors = [_timed(lambda: conn.execute(FLOOR_SQL).fetchall())]
-    times = {}
-    for name, step in steps.items():
-        times[name] = _timed(step)
+    floors = []
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
+    for _ in range(repeat):
         floors.append(_timed(lambda: conn.execute(FLOOR_SQL).fetchall()))
+        for name, step in steps.items():
+            times[name].append(_timed(step))
+            floors.append(_timed(lambda: conn.execute(FLOOR_SQL).fetchall()))
     counts = {
         "events": conn.execute("SELECT count(*) FROM core.events").fetchone()[0],
         "user_days_rows": conn.execute("SELECT count(*) FROM core.user_days").fetchone()[0],
     }
     conn.close()
-    return {"floors": floors, "times": times, **counts}
+    return {"floors": floors, "times": times, "repeat": repeat, **counts}
 
 
-def pandas_reference(home: str) -> dict:
+def pandas_reference(home: str, repeat: int = 3) -> dict:
     """The same definitions written the usual pandas way (per-date windows, groupby
     nunique), for active users, first-seen retention (n_day, rolling; all users),
     stickiness, lifecycle and conversion. Loading the frame is not timed. Checks that its
@@ -207,76 +211,89 @@ def pandas_reference(home: str) -> dict:
     conn.close()
     week_start = settings.week_start_index
 
-    start, cpu_start = time.perf_counter(), time.process_time()
-    days = events.loc[events["is_active"], ["user_key", "event_date"]].drop_duplicates()
-    days["event_date"] = pd.to_datetime(days["event_date"])
-    dates = pd.date_range(days["event_date"].min(), days["event_date"].max(), freq="D")
-    rows = []
-    for d in dates:
-        window = days[(days["event_date"] > d - pd.Timedelta(days=30)) & (days["event_date"] <= d)]
-        rows.append(
-            (
-                d.date(),
-                window.loc[window["event_date"] == d, "user_key"].nunique(),
-                window.loc[window["event_date"] > d - pd.Timedelta(days=7), "user_key"].nunique(),
-                window["user_key"].nunique(),
+    def run_once() -> tuple:
+        start, cpu_start = time.perf_counter(), time.process_time()
+        days = events.loc[events["is_active"], ["user_key", "event_date"]].drop_duplicates()
+        days["event_date"] = pd.to_datetime(days["event_date"])
+        dates = pd.date_range(days["event_date"].min(), days["event_date"].max(), freq="D")
+        rows = []
+        for d in dates:
+            window = days[
+                (days["event_date"] > d - pd.Timedelta(days=30)) & (days["event_date"] <= d)
+            ]
+            rows.append(
+                (
+                    d.date(),
+                    window.loc[window["event_date"] == d, "user_key"].nunique(),
+                    window.loc[
+                        window["event_date"] > d - pd.Timedelta(days=7), "user_key"
+                    ].nunique(),
+                    window["user_key"].nunique(),
+                )
             )
-        )
-    active = pd.DataFrame(rows, columns=["date", "dau", "wau", "mau"])
-    active_seconds, active_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        active = pd.DataFrame(rows, columns=["date", "dau", "wau", "mau"])
+        active_seconds, active_cpu = time.perf_counter() - start, time.process_time() - cpu_start
 
-    def period(series: pd.Series, grain: str) -> pd.Series:
-        if grain == "day":
-            return series
-        if grain == "week":
-            return series - pd.to_timedelta((series.dt.weekday - week_start) % 7, unit="D")
-        return series.dt.to_period("M").dt.to_timestamp()
+        def period(series: pd.Series, grain: str) -> pd.Series:
+            if grain == "day":
+                return series
+            if grain == "week":
+                return series - pd.to_timedelta((series.dt.weekday - week_start) % 7, unit="D")
+            return series.dt.to_period("M").dt.to_timestamp()
 
-    first = days.groupby("user_key")["event_date"].min().rename("first_seen")
-    joined = days.join(first, on="user_key")
-    retention = []
-    for grain in ("day", "week", "month"):
-        cohort, active_period = (
-            period(joined["first_seen"], grain),
-            period(joined["event_date"], grain),
-        )
-        if grain == "month":
-            offset = (
-                (active_period.dt.year - cohort.dt.year) * 12
-                + active_period.dt.month
-                - cohort.dt.month
+        first = days.groupby("user_key")["event_date"].min().rename("first_seen")
+        joined = days.join(first, on="user_key")
+        retention = []
+        for grain in ("day", "week", "month"):
+            cohort, active_period = (
+                period(joined["first_seen"], grain),
+                period(joined["event_date"], grain),
             )
-        else:
-            offset = (active_period - cohort).dt.days // (1 if grain == "day" else 7)
-        frame = pd.DataFrame({"user_key": joined["user_key"], "cohort": cohort, "offset": offset})
-        n_day = frame.groupby(["cohort", "offset"])["user_key"].nunique()
-        last = frame.groupby(["user_key", "cohort"])["offset"].max().reset_index()
-        rolling = {
-            k: last[last["offset"] >= k].groupby("cohort").size()
-            for k in range(31 if grain == "day" else 13)
-        }
-        retention.append((n_day, rolling))
-    sticky = []
-    for grain in ("week", "month"):
-        per_user = days.groupby([period(days["event_date"], grain), "user_key"]).size()
-        sticky.append(per_user.groupby(level=0).value_counts())
-    weekly = days.assign(period=period(days["event_date"], "week"))[
-        ["user_key", "period"]
-    ].drop_duplicates()
-    weekly = weekly.sort_values(["user_key", "period"])
-    previous = weekly.groupby("user_key")["period"].shift()
-    status = np.select(
-        [previous.isna(), weekly["period"] - previous == pd.Timedelta(days=7)],
-        ["new", "returning"],
-        "resurrecting",
-    )
-    lifecycle = weekly.assign(status=status).groupby(["period", "status"]).size()
-    signed = users[users["signup_ts"].notna()]
-    paid_7d = (signed["first_paid_ts"] - signed["signup_ts"]) <= pd.Timedelta(days=7)
-    conversion = (
-        signed.assign(paid_7d=paid_7d).groupby("signup_date")["paid_7d"].agg(["size", "sum"])
-    )
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+            if grain == "month":
+                offset = (
+                    (active_period.dt.year - cohort.dt.year) * 12
+                    + active_period.dt.month
+                    - cohort.dt.month
+                )
+            else:
+                offset = (active_period - cohort).dt.days // (1 if grain == "day" else 7)
+            frame = pd.DataFrame(
+                {"user_key": joined["user_key"], "cohort": cohort, "offset": offset}
+            )
+            n_day = frame.groupby(["cohort", "offset"])["user_key"].nunique()
+            last = frame.groupby(["user_key", "cohort"])["offset"].max().reset_index()
+            rolling = {
+                k: last[last["offset"] >= k].groupby("cohort").size()
+                for k in range(31 if grain == "day" else 13)
+            }
+            retention.append((n_day, rolling))
+        sticky = []
+        for grain in ("week", "month"):
+            per_user = days.groupby([period(days["event_date"], grain), "user_key"]).size()
+            sticky.append(per_user.groupby(level=0).value_counts())
+        weekly = days.assign(period=period(days["event_date"], "week"))[
+            ["user_key", "period"]
+        ].drop_duplicates()
+        weekly = weekly.sort_values(["user_key", "period"])
+        previous = weekly.groupby("user_key")["period"].shift()
+        status = np.select(
+            [previous.isna(), weekly["period"] - previous == pd.Timedelta(days=7)],
+            ["new", "returning"],
+            "resurrecting",
+        )
+        lifecycle = weekly.assign(status=status).groupby(["period", "status"]).size()
+        signed = users[users["signup_ts"].notna()]
+        paid_7d = (signed["first_paid_ts"] - signed["signup_ts"]) <= pd.Timedelta(days=7)
+        conversion = (
+            signed.assign(paid_7d=paid_7d).groupby("signup_date")["paid_7d"].agg(["size", "sum"])
+        )
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        del retention, sticky, lifecycle, conversion
+        return active, active_seconds, active_cpu, seconds, cpu
+
+    runs = [run_once() for _ in range(repeat)]
+    active = runs[0][0]
+    active_seconds, active_cpu, seconds, cpu = (min(r[i] for r in runs) for i in range(1, 5))
 
     expected["date"] = pd.to_datetime(expected["date"]).dt.date
     check = active.merge(expected, on="date", suffixes=("", "_duckdb"))
@@ -284,7 +301,6 @@ def pandas_reference(home: str) -> dict:
         len(check) == len(expected)
         and all((check[c] == check[f"{c}_duckdb"]).all() for c in ("dau", "wau", "mau"))
     )
-    del retention, sticky, lifecycle, conversion
     return {
         "active_seconds": active_seconds,
         "active_cpu": active_cpu,
@@ -295,33 +311,34 @@ def pandas_reference(home: str) -> dict:
 
 
 def report(result: dict) -> str:
-    """Seconds and ratios to the floor, by wall clock and by CPU time. Each step is compared
-    with the mean of the floor runs just before and after it (load drifts on a shared
-    machine); CPU time is not inflated by other processes competing for the cores."""
-    floors, times = result["floors"], result["times"]
+    """Seconds and ratios to the floor, by wall clock and by CPU time: each step's best of
+    the repeated runs against the best floor run (the least-disturbed measurement of each on
+    a shared machine; CPU time is not inflated by other processes competing for the cores)."""
+    floors = result["floors"]
+    times = {
+        name: tuple(min(run[j] for run in runs) for j in (0, 1))
+        for name, runs in result["times"].items()
+    }
     names = list(times)
-    rows, sums = [], {"wall": 0.0, "cpu": 0.0}
-    mean_floor = [sum(f[i] for f in floors) / len(floors) for i in (0, 1)]
+    rows = []
+    best_floor = [min(f[j] for f in floors) for j in (0, 1)]
     rows.append(
         [
             "floor: GROUP BY event_date, count(DISTINCT user_key)",
-            f"{mean_floor[0]:.2f}",
+            f"{best_floor[0]:.2f}",
             "1.00",
-            f"{mean_floor[1]:.2f}",
+            f"{best_floor[1]:.2f}",
             "1.00",
         ]
     )
     ratios = {}
-    for i, name in enumerate(names):
+    for name in names:
         wall, cpu = times[name]
-        around = [(floors[i][j] + floors[i + 1][j]) / 2 for j in (0, 1)]
-        ratios[name] = (wall / around[0], cpu / around[1])
+        ratios[name] = (wall / best_floor[0], cpu / best_floor[1])
         label = "core.user_days" if name == "user_days" else f"marts.{name}"
         rows.append(
             [label, f"{wall:.2f}", f"{ratios[name][0]:.2f}", f"{cpu:.2f}", f"{ratios[name][1]:.2f}"]
         )
-        sums["wall"] += wall
-        sums["cpu"] += cpu
 
     def combined(label: str, members: list[str]) -> list[str]:
         return [
@@ -351,6 +368,9 @@ def main() -> None:
         "--home", default=None, help="use (and keep) this RETAINLY_HOME's warehouse"
     )
     parser.add_argument("--no-pandas", action="store_true", help="skip the pandas reference")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of every step; the best one is reported"
+    )
     args = parser.parse_args()
     home = args.home or tempfile.mkdtemp(prefix="retainly-bench-metrics-")
     try:
@@ -366,13 +386,21 @@ def main() -> None:
                 f"synthesized {made['events']:,} events of {made['users']:,} users in {made['seconds']:.1f}s "
                 f"(peak {made['peak_mb']:.0f} MB)"
             )
-        result = run_phase("benchmarks.bench_metrics", "marts", home=home)
-        print(f"\n{result['events']:,} events, {result['user_days_rows']:,} user-days")
+        result = run_phase("benchmarks.bench_metrics", "marts", home=home, repeat=args.repeat)
+        print(
+            f"\n{result['events']:,} events, {result['user_days_rows']:,} user-days; "
+            f"best of {result['repeat']} runs of every step and of {len(result['floors'])} floor runs"
+        )
         print(report(result))
         print(f"peak RSS of the marts process: {result['peak_mb']:.0f} MB")
         if not args.no_pandas:
-            ref = run_phase("benchmarks.bench_metrics", "pandas_reference", home=home)
-            times = result["times"]
+            ref = run_phase(
+                "benchmarks.bench_metrics", "pandas_reference", home=home, repeat=args.repeat
+            )
+            times = {
+                name: [min(run[j] for run in runs) for j in (0, 1)]
+                for name, runs in result["times"].items()
+            }
             ours = {
                 "active": [sum(times[m][j] for m in ("user_days", "active_users")) for j in (0, 1)],
                 "all": [sum(t[j] for name, t in times.items() if name != "funnel") for j in (0, 1)],
