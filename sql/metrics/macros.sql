@@ -4,9 +4,13 @@
 CREATE OR REPLACE TEMP MACRO week_start_of(d, ws) AS
     (d - CAST((isodow(d) - 1 - ws + 7) % 7 AS INTEGER))::DATE;
 
--- Running week / month numbers (differences are offsets in weeks / months).
+-- Running week / month numbers (differences are offsets in weeks / months). A week
+-- number is floor((days since Monday 1970-01-05 - ws) / 7): the week starting on weekday ws
+-- that holds d. The constant keeps the dividend positive (integer // truncates) for every
+-- date after the year 53; arithmetic only, no weekday lookup (the marts compute it for
+-- every user-day).
 CREATE OR REPLACE TEMP MACRO week_index(d, ws) AS
-    (week_start_of(d, ws) - DATE '1970-01-05') // 7;
+    (d - DATE '1970-01-05' - ws + 700000) // 7 - 100000;
 
 CREATE OR REPLACE TEMP MACRO month_index(d) AS
     year(d) * 12 + month(d) - 1;

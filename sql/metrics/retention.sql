@@ -14,38 +14,19 @@
 --   unknown platform → 'unknown'.
 -- Parameters: week_start, max_day_offset, max_week_offset, max_month_offset,
 -- bracket_lows, bracket_highs, bracket_labels, segments.
--- Reported segments: 'all' (segment_id 0) and one row per value of each reported segment
--- type, with a small integer id the big aggregations carry instead of the VARCHAR value.
-CREATE OR REPLACE TEMP TABLE retention_segments AS
-WITH user_segments AS (
+-- One row per combination of segment values (few), so the big tables carry a small integer.
+CREATE OR REPLACE TEMP TABLE retention_combos AS
+SELECT row_number() OVER (ORDER BY signup_method, utm_source, platform)::INTEGER AS combo_id, *
+FROM (
     SELECT DISTINCT
         coalesce(signup_method, '(none)') AS signup_method,
         coalesce(first_utm_source, '(direct)') AS utm_source,
         coalesce(platform, 'unknown') AS platform
     FROM core.users
-),
+);
 
-typed AS (
-    SELECT DISTINCT segment.segment_type, segment.segment_value
-    FROM (
-        SELECT unnest([
-            {'segment_type': 'signup_method', 'segment_value': signup_method},
-            {'segment_type': 'utm_source', 'segment_value': utm_source},
-            {'segment_type': 'platform', 'segment_value': platform}
-        ]) AS segment
-        FROM user_segments
-    )
-    WHERE list_contains($segments::VARCHAR[], segment.segment_type)
-)
-
-SELECT 0 AS segment_id, 'all' AS segment_type, 'all' AS segment_value
-UNION ALL
-SELECT row_number() OVER (ORDER BY segment_type, segment_value)::INTEGER, segment_type, segment_value
-FROM typed;
-
--- One row per user and cohort event, with the user's segment ids (NULL for a segment type
--- not reported). The cohort's week and month (start and number) and the user's last
--- active offsets are computed once here.
+-- One row per user and cohort event. The cohort's week and month (start and number) and
+-- the user's last active offsets are computed once here.
 CREATE OR REPLACE TEMP TABLE retention_members AS
 WITH users AS (
     SELECT
@@ -53,26 +34,22 @@ WITH users AS (
         u.first_seen_date,
         u.signup_date,
         u.last_active_date,
-        s_method.segment_id AS method_id,
-        s_source.segment_id AS source_id,
-        s_platform.segment_id AS platform_id
+        c.combo_id
     FROM core.users AS u
-    LEFT JOIN retention_segments AS s_method
-        ON s_method.segment_type = 'signup_method' AND s_method.segment_value = coalesce(u.signup_method, '(none)')
-    LEFT JOIN retention_segments AS s_source
-        ON s_source.segment_type = 'utm_source' AND s_source.segment_value = coalesce(u.first_utm_source, '(direct)')
-    LEFT JOIN retention_segments AS s_platform
-        ON s_platform.segment_type = 'platform' AND s_platform.segment_value = coalesce(u.platform, 'unknown')
+    JOIN retention_combos AS c
+        ON c.signup_method = coalesce(u.signup_method, '(none)')
+        AND c.utm_source = coalesce(u.first_utm_source, '(direct)')
+        AND c.platform = coalesce(u.platform, 'unknown')
     LEFT JOIN core.user_activity AS a ON a.user_key = u.user_key
 ),
 
 -- cohort_event_id: 0 = 'first_seen', 1 = 'signup' (integer keys keep the big GROUP BYs cheap).
 members AS (
-    SELECT uid, 0 AS cohort_event_id, first_seen_date AS cohort_date, last_active_date, method_id, source_id, platform_id
+    SELECT uid, 0 AS cohort_event_id, first_seen_date AS cohort_date, last_active_date, combo_id
     FROM users
     WHERE last_active_date IS NOT NULL
     UNION ALL
-    SELECT uid, 1, signup_date, last_active_date, method_id, source_id, platform_id
+    SELECT uid, 1, signup_date, last_active_date, combo_id
     FROM users
     WHERE signup_date IS NOT NULL
 )
@@ -88,11 +65,11 @@ SELECT
     month_index(last_active_date) - month_index(cohort_date) AS last_month_offset
 FROM members;
 
--- Sparse counts per (cohort_event_id, grain_id, cohort_start, segment_id, period_offset);
+-- Sparse counts per (cohort_event_id, grain_id, cohort_start, combo_id, kind_id, period_offset);
 -- grain_id 0 = day, 1 = week, 2 = month;
---   n_day   users active in period offset k (1 <= k <= max offset);
---   last_n  users whose last active period is offset k (capped to 0 … max offset);
---   range_n users active in bracket k.
+--   kind_id 0 (n_day)  users active in period offset k (1 <= k <= max offset);
+--   kind_id 1 (last)   users whose last active period is offset k (capped to 0 … max offset);
+--   kind_id 2 (range)  users active in bracket k.
 CREATE OR REPLACE TEMP TABLE retention_counts AS
 WITH brackets AS (
     SELECT
@@ -105,18 +82,32 @@ bracket_days AS (
     SELECT bracket, low, unnest(range(low, high + 1)) AS day_offset FROM brackets
 ),
 
--- Period numbers of every active day, computed once per user-day (not per cohort member).
+-- Each member's active dates (with the previous active date), on or after the cohort date:
+-- members are joined to their users' date lists before unnesting (a join of one row per
+-- member, not one per user-day).
 days AS (
     SELECT
-        uid,
-        event_date,
-        previous_date,
+        *,
         week_index(event_date, $week_start) AS week,
         month_index(event_date) AS month,
         previous_date IS NULL
             OR week_index(previous_date, $week_start) < week_index(event_date, $week_start) AS is_first_in_week,
         previous_date IS NULL OR month_index(previous_date) < month_index(event_date) AS is_first_in_month
-    FROM activity_days()
+    FROM (
+        SELECT
+            m.cohort_event_id,
+            m.combo_id,
+            m.cohort_date,
+            m.cohort_week,
+            m.cohort_month,
+            m.cohort_week_index,
+            m.cohort_month_index,
+            unnest(a.dates) AS event_date,
+            unnest([NULL::DATE] || a.dates[:-2]) AS previous_date
+        FROM retention_members AS m
+        JOIN core.user_activity AS a ON a.rowid = m.uid
+    )
+    WHERE event_date >= cohort_date
 ),
 
 -- Each active day on or after the cohort date, with the offsets it falls in. A user counts
@@ -125,96 +116,70 @@ days AS (
 -- count in no cell (beyond every offset and bracket) are dropped here.
 member_days AS MATERIALIZED (
     SELECT
-        m.cohort_event_id,
-        m.method_id,
-        m.source_id,
-        m.platform_id,
-        m.cohort_date,
-        m.cohort_week,
-        m.cohort_month,
-        d.event_date - m.cohort_date AS day_offset,
-        coalesce(d.previous_date - m.cohort_date, -1) AS previous_day_offset,
-        d.week - m.cohort_week_index AS week_offset,
-        d.is_first_in_week,
-        d.month - m.cohort_month_index AS month_offset,
-        d.is_first_in_month
-    FROM days AS d
-    JOIN retention_members AS m ON m.uid = d.uid AND d.event_date >= m.cohort_date
-    WHERE d.event_date - m.cohort_date <= greatest($max_day_offset, list_max($bracket_highs::INTEGER[]))
-        OR (d.is_first_in_week AND d.week - m.cohort_week_index <= $max_week_offset)
-        OR (d.is_first_in_month AND d.month - m.cohort_month_index <= $max_month_offset)
+        cohort_event_id,
+        combo_id,
+        cohort_date,
+        cohort_week,
+        cohort_month,
+        event_date - cohort_date AS day_offset,
+        coalesce(previous_date - cohort_date, -1) AS previous_day_offset,
+        week - cohort_week_index AS week_offset,
+        is_first_in_week,
+        month - cohort_month_index AS month_offset,
+        is_first_in_month
+    FROM days
+    WHERE event_date - cohort_date <= greatest($max_day_offset, list_max($bracket_highs::INTEGER[]))
+        OR (is_first_in_week AND week - cohort_week_index <= $max_week_offset)
+        OR (is_first_in_month AND month - cohort_month_index <= $max_month_offset)
 ),
 
 -- A user is in a bracket once: on their first active day in it (the previous active day,
 -- if any, has a smaller offset than the bracket's low end), so no DISTINCT is needed.
 member_brackets AS (
-    SELECT m.cohort_event_id, m.method_id, m.source_id, m.platform_id, m.cohort_date, m.cohort_week, m.cohort_month, b.bracket
+    SELECT m.cohort_event_id, m.combo_id, m.cohort_date, m.cohort_week, m.cohort_month, b.bracket
     FROM member_days AS m
     JOIN bracket_days AS b USING (day_offset)
     WHERE m.previous_day_offset < b.low
-),
-
--- One row per (member, cell) to count: kind_id 0 (n_day), 1 (last), 2 (range).
-hits AS (
-    SELECT cohort_event_id, 0 AS grain_id, cohort_date AS cohort_start, 0 AS kind_id, day_offset AS period_offset, method_id, source_id, platform_id
-    FROM member_days
-    WHERE day_offset BETWEEN 1 AND $max_day_offset
-    UNION ALL
-    SELECT cohort_event_id, 1, cohort_week, 0, week_offset, method_id, source_id, platform_id
-    FROM member_days
-    WHERE is_first_in_week AND week_offset BETWEEN 1 AND $max_week_offset
-    UNION ALL
-    SELECT cohort_event_id, 2, cohort_month, 0, month_offset, method_id, source_id, platform_id
-    FROM member_days
-    WHERE is_first_in_month AND month_offset BETWEEN 1 AND $max_month_offset
-    UNION ALL
-    SELECT cohort_event_id, 0, cohort_date, 1, least(greatest(last_day_offset, 0), $max_day_offset), method_id, source_id, platform_id
-    FROM retention_members
-    UNION ALL
-    SELECT cohort_event_id, 1, cohort_week, 1, least(greatest(last_week_offset, 0), $max_week_offset), method_id, source_id, platform_id
-    FROM retention_members
-    UNION ALL
-    SELECT cohort_event_id, 2, cohort_month, 1, least(greatest(last_month_offset, 0), $max_month_offset), method_id, source_id, platform_id
-    FROM retention_members
-    UNION ALL
-    SELECT cohort_event_id, 0, cohort_date, 2, bracket, method_id, source_id, platform_id
-    FROM member_brackets
-    UNION ALL
-    SELECT cohort_event_id, 1, cohort_week, 2, bracket, method_id, source_id, platform_id
-    FROM member_brackets
-    UNION ALL
-    SELECT cohort_event_id, 2, cohort_month, 2, bracket, method_id, source_id, platform_id
-    FROM member_brackets
-),
-
--- Counted once per segment type (grouping sets: four small hash tables, not one per
--- combination of segment values rolled up later). A segment type that is not reported has
--- NULL ids only: its single group has a NULL segment_id and is dropped.
-counted AS (
-    SELECT
-        cohort_event_id,
-        grain_id,
-        cohort_start,
-        period_offset,
-        CASE
-            WHEN grouping(method_id) = 0 THEN method_id
-            WHEN grouping(source_id) = 0 THEN source_id
-            WHEN grouping(platform_id) = 0 THEN platform_id
-            ELSE 0
-        END AS segment_id,
-        count_if(kind_id = 0)::INTEGER AS n_day,
-        count_if(kind_id = 1)::INTEGER AS last_n,
-        count_if(kind_id = 2)::INTEGER AS range_n
-    FROM hits
-    GROUP BY GROUPING SETS (
-        (cohort_event_id, grain_id, cohort_start, period_offset),
-        (cohort_event_id, grain_id, cohort_start, period_offset, method_id),
-        (cohort_event_id, grain_id, cohort_start, period_offset, source_id),
-        (cohort_event_id, grain_id, cohort_start, period_offset, platform_id)
-    )
 )
 
-SELECT * FROM counted WHERE segment_id IS NOT NULL;
+SELECT cohort_event_id, 0 AS grain_id, cohort_date AS cohort_start, combo_id, 0 AS kind_id, day_offset AS period_offset, count(*)::INTEGER AS n
+FROM member_days
+WHERE day_offset BETWEEN 1 AND $max_day_offset
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 1, cohort_week, combo_id, 0, week_offset, count(*)::INTEGER
+FROM member_days
+WHERE is_first_in_week AND week_offset BETWEEN 1 AND $max_week_offset
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 2, cohort_month, combo_id, 0, month_offset, count(*)::INTEGER
+FROM member_days
+WHERE is_first_in_month AND month_offset BETWEEN 1 AND $max_month_offset
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 0, cohort_date, combo_id, 1, least(greatest(last_day_offset, 0), $max_day_offset), count(*)::INTEGER
+FROM retention_members
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 1, cohort_week, combo_id, 1, least(greatest(last_week_offset, 0), $max_week_offset), count(*)::INTEGER
+FROM retention_members
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 2, cohort_month, combo_id, 1, least(greatest(last_month_offset, 0), $max_month_offset), count(*)::INTEGER
+FROM retention_members
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 0, cohort_date, combo_id, 2, bracket, count(*)::INTEGER
+FROM member_brackets
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 1, cohort_week, combo_id, 2, bracket, count(*)::INTEGER
+FROM member_brackets
+GROUP BY ALL
+UNION ALL
+SELECT cohort_event_id, 2, cohort_month, combo_id, 2, bracket, count(*)::INTEGER
+FROM member_brackets
+GROUP BY ALL;
 
 -- The mart has a row for every offset of every cohort and segment value (most of its cost):
 -- the counts are pivoted once per (cohort, segment, offset), joined once to the offsets of
@@ -241,6 +206,106 @@ brackets AS (
         unnest($bracket_labels::VARCHAR[]) AS label
 ),
 
+-- Every user has one combination of segment values; each combination belongs to one
+-- value of every segment type (and to 'all'). Counts per combination therefore add up
+-- exactly to counts per segment value.
+combo_segments AS (
+    SELECT combo_id, segment.segment_type, segment.segment_value
+    FROM (
+        SELECT
+            combo_id,
+            unnest([
+                {'segment_type': 'all', 'segment_value': 'all'},
+                {'segment_type': 'signup_method', 'segment_value': signup_method},
+                {'segment_type': 'utm_source', 'segment_value': utm_source},
+                {'segment_type': 'platform', 'segment_value': platform}
+            ]) AS segment
+        FROM retention_combos
+    )
+    WHERE segment.segment_type = 'all' OR list_contains($segments::VARCHAR[], segment.segment_type)
+),
+
+segments AS (
+    SELECT row_number() OVER (ORDER BY segment_type, segment_value)::INTEGER AS segment_id, segment_type, segment_value
+    FROM (SELECT DISTINCT segment_type, segment_value FROM combo_segments)
+),
+
+-- Each combination's segment id in every segment type (NULL for a type not reported).
+combo_segment_ids AS (
+    SELECT
+        c.combo_id,
+        s_all.segment_id AS all_id,
+        s_method.segment_id AS method_id,
+        s_source.segment_id AS source_id,
+        s_platform.segment_id AS platform_id
+    FROM retention_combos AS c
+    LEFT JOIN segments AS s_all ON s_all.segment_type = 'all'
+    LEFT JOIN segments AS s_method ON s_method.segment_type = 'signup_method' AND s_method.segment_value = c.signup_method
+    LEFT JOIN segments AS s_source ON s_source.segment_type = 'utm_source' AND s_source.segment_value = c.utm_source
+    LEFT JOIN segments AS s_platform ON s_platform.segment_type = 'platform' AND s_platform.segment_value = c.platform
+),
+
+-- One row per (cohort, segment, offset) with a count of any kind: n_day (kind 0), users whose
+-- last active offset it is (kind 1), range bracket (kind 2). One aggregation per segment
+-- type (each with a small hash table), not one over the counts joined to all four.
+counts AS (
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.all_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+    FROM retention_counts AS c
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.all_id IS NOT NULL
+    GROUP BY ALL
+UNION ALL
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.method_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+    FROM retention_counts AS c
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.method_id IS NOT NULL
+    GROUP BY ALL
+UNION ALL
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.source_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+    FROM retention_counts AS c
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.source_id IS NOT NULL
+    GROUP BY ALL
+UNION ALL
+    SELECT
+        c.cohort_event_id,
+        c.grain_id,
+        c.cohort_start,
+        i.platform_id AS segment_id,
+        c.period_offset,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+    FROM retention_counts AS c
+    JOIN combo_segment_ids AS i USING (combo_id)
+    WHERE i.platform_id IS NOT NULL
+    GROUP BY ALL
+),
+
 -- Per cohort: its size and the last offsets whose cells are observed.
 --   n_day / rolling: period cohort + k has ended by the last loaded date
 --     <=> index(cohort) + k + 1 <= index(period of last_date + 1);
@@ -256,7 +321,7 @@ cohorts AS (
             cohort_event_id, grain_id, cohort_start, segment_id, sum(last_n) AS cohort_size,
             -- one integer per cohort and segment, for the rolling sums' window
             row_number() OVER () AS cohort_id
-        FROM retention_counts
+        FROM counts
         GROUP BY ALL
     ) AS c
     JOIN grains AS g USING (grain_id)
@@ -292,7 +357,7 @@ cells AS MATERIALIZED (
         ) AS rolling
     FROM cohorts AS c
     JOIN offsets AS o USING (grain_id)
-    LEFT JOIN retention_counts AS n USING (cohort_event_id, grain_id, cohort_start, segment_id, period_offset)
+    LEFT JOIN counts AS n USING (cohort_event_id, grain_id, cohort_start, segment_id, period_offset)
 ),
 
 methods AS (
@@ -339,10 +404,10 @@ SELECT
     s.segment_value
 FROM methods AS m
 JOIN grains AS g USING (grain_id)
-JOIN retention_segments AS s USING (segment_id)
+JOIN segments AS s USING (segment_id)
 JOIN cohort_events AS e USING (cohort_event_id)
 LEFT JOIN brackets AS b ON m.method = 'range' AND b.bracket = m.period_offset;
 
 DROP TABLE retention_counts;
 DROP TABLE retention_members;
-DROP TABLE retention_segments;
+DROP TABLE retention_combos;
