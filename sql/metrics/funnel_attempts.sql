@@ -11,27 +11,53 @@ SELECT
     unnest($step_names::VARCHAR[]) AS event_name,
     unnest($step_types::VARCHAR[]) AS event_type;
 
--- Two equi-joins (hash joins), not one join on OR conditions (a nested loop over every
+-- The events matching steps first_step … last_step, one row per (event, step): two
+-- equi-joins (hash joins), not one join on OR conditions (a nested loop over every
 -- candidate event and step): steps with an event_name match on it (and on event_type when
 -- set), steps with only an event_type match on that. An event can match several steps.
--- Users are keyed by an integer (core.users' rowid) from here on: the sorts of the ASOF
--- joins and the per-user aggregations are much cheaper on it than on the VARCHAR user_key.
-CREATE OR REPLACE TEMP TABLE funnel_events AS
+-- Users are keyed by an integer (core.users' rowid): the sorts of the ASOF joins and the
+-- per-user aggregations are much cheaper on it than on the VARCHAR user_key.
+CREATE OR REPLACE TEMP MACRO funnel_matches(first_step, last_step) AS TABLE
 WITH matched AS (
     SELECT e.user_key, e.event_ts AS ts, s.step
     FROM core.events AS e
-    JOIN funnel_steps AS s ON e.event_name = s.event_name
+    JOIN (SELECT * FROM funnel_steps WHERE step BETWEEN first_step AND last_step AND event_name IS NOT NULL) AS s
+        ON e.event_name = s.event_name
     WHERE s.event_type IS NULL OR e.event_type = s.event_type
     UNION ALL
     SELECT e.user_key, e.event_ts AS ts, s.step
     FROM core.events AS e
-    JOIN funnel_steps AS s ON e.event_type = s.event_type
-    WHERE s.event_name IS NULL
+    JOIN (SELECT * FROM funnel_steps WHERE step BETWEEN first_step AND last_step AND event_name IS NULL) AS s
+        ON e.event_type = s.event_type
 )
 
 SELECT u.rowid AS uid, m.ts, m.step
 FROM matched AS m
 JOIN core.users AS u USING (user_key);
+
+CREATE OR REPLACE TEMP TABLE funnel_events AS
+SELECT * FROM funnel_matches(2, len($step_names::VARCHAR[]));
+
+-- Step-1 events are most of a funnel's events (page views), but only two kinds can start a
+-- best attempt (see above): the user's latest one, and those before the user's last
+-- step-2 event (the latest before each step-2 event is among them). Only those are kept.
+INSERT INTO funnel_events
+WITH last_seconds AS (
+    SELECT uid, max(ts) AS last_second FROM funnel_events WHERE step = 2 GROUP BY uid
+),
+
+per_user AS (
+    SELECT
+        f.uid,
+        max(f.ts) AS last_first,
+        list(f.ts) FILTER (WHERE f.ts < l.last_second) AS before_second
+    FROM funnel_matches(1, 1) AS f
+    LEFT JOIN last_seconds AS l USING (uid)
+    GROUP BY f.uid
+)
+
+SELECT uid, unnest(list_distinct(coalesce(before_second, []) || [last_first])) AS ts, 1 AS step
+FROM per_user;
 
 CREATE OR REPLACE TEMP TABLE funnel_attempts AS
 WITH seconds AS (
