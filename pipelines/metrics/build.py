@@ -95,8 +95,26 @@ def funnel_params(funnel: Funnel) -> dict:
     }
 
 
-def build_funnels(conn: duckdb.DuckDBPyConnection, definitions: Definitions) -> dict[str, int]:
-    """Every funnel of ``definitions.funnels`` into ``marts.funnel`` (replaced as a whole)."""
+def define_funnel_uid(conn: duckdb.DuckDBPyConnection, salt: str | None = None) -> str:
+    """Define ``funnel_uid(user_key)`` with the first salt ('', '#1', …) under which every
+    user of core.users has its own id (or with ``salt``); returns the salt used."""
+    for candidate in [salt] if salt is not None else ["", *(f"#{i}" for i in range(1, 8))]:
+        run_sql(conn, "metrics/funnel_uid", {"salt": candidate})
+        unique = conn.execute(
+            "SELECT count(DISTINCT funnel_uid(user_key)) = count(*) FROM core.users"
+        ).fetchone()[0]
+        if unique:
+            return candidate
+    # Each salt collides with probability ≈ n² / 2⁶⁵ (≈ 1e-7 for 2M users).
+    raise RuntimeError("two users share the 64-bit funnel id under every salt tried")
+
+
+def build_funnels(
+    conn: duckdb.DuckDBPyConnection, definitions: Definitions, uid_salt: str | None = None
+) -> dict[str, int]:
+    """Every funnel of ``definitions.funnels`` into ``marts.funnel`` (replaced as a whole).
+    ``uid_salt`` forces the users' id salt (tests: the marts do not depend on it)."""
+    define_funnel_uid(conn, uid_salt)
     run_sql(conn, "metrics/funnel_results")
     segments = list(definitions.retention.segments)
     for funnel in definitions.funnels:

@@ -7,10 +7,24 @@ WITH waiting AS (
     SELECT * FROM funnel_attempts WHERE level = $step - 1
 ),
 
+-- Per user, the events that can be any waiting attempt's next step: after the earliest
+-- previous step and within the window of the latest start. (The ASOF join takes the earliest
+-- event after an attempt's previous step; an event outside these bounds either comes before
+-- every previous step or is too late for every start, so dropping it changes no match
+-- and the sort behind the join is over far fewer events.)
+bounds AS (
+    SELECT uid, min(last_ts) AS after_ts, max(start_ts) AS latest_start
+    FROM waiting
+    GROUP BY uid
+),
+
 candidates AS (
-    SELECT uid, ts
-    FROM funnel_events
-    WHERE step = $step AND uid IN (SELECT uid FROM waiting)
+    SELECT e.uid, e.ts
+    FROM funnel_events AS e
+    JOIN bounds AS b USING (uid)
+    WHERE e.step = $step
+        AND e.ts > b.after_ts
+        AND epoch_us(e.ts) - epoch_us(b.latest_start) <= $window_seconds::BIGINT * 1000000
 ),
 
 advanced AS (
