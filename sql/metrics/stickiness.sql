@@ -10,14 +10,23 @@ WITH bounds AS (
     SELECT first_date, last_date FROM activity_bounds()
 ),
 
+-- One row per (user, period with activity): each user's sorted date list mapped to period
+-- starts and counted per period within the list (a histogram per user), so no aggregation
+-- over every user-day with one group per user and period is needed.
 user_periods AS (
-    SELECT 'week' AS grain, week_start_of(event_date, $week_start) AS period_start, uid, count(*) AS active_days
-    FROM activity_days()
-    GROUP BY ALL
+    SELECT 'week' AS grain, period.key AS period_start, period.value AS active_days
+    FROM (
+        SELECT unnest(map_entries(list_aggregate(
+            list_transform(dates, d -> week_start_of(d, $week_start)), 'histogram'))) AS period
+        FROM core.user_activity
+    )
     UNION ALL
-    SELECT 'month', date_trunc('month', event_date)::DATE, uid, count(*)
-    FROM activity_days()
-    GROUP BY ALL
+    SELECT 'month', period.key, period.value
+    FROM (
+        SELECT unnest(map_entries(list_aggregate(
+            list_transform(dates, d -> date_trunc('month', d)::DATE), 'histogram'))) AS period
+        FROM core.user_activity
+    )
 )
 
 SELECT
