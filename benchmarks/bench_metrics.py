@@ -310,15 +310,20 @@ def pandas_reference(home: str, repeat: int = 3) -> dict:
     }
 
 
+def best_times(result: dict) -> dict[str, tuple[float, float]]:
+    """Each step's best (wall, CPU) over the repeated runs."""
+    return {
+        name: (min(run[0] for run in runs), min(run[1] for run in runs))
+        for name, runs in result["times"].items()
+    }
+
+
 def report(result: dict) -> str:
     """Seconds and ratios to the floor, by wall clock and by CPU time: each step's best of
     the repeated runs against the best floor run (the least-disturbed measurement of each on
     a shared machine; CPU time is not inflated by other processes competing for the cores)."""
     floors = result["floors"]
-    times = {
-        name: tuple(min(run[j] for run in runs) for j in (0, 1))
-        for name, runs in result["times"].items()
-    }
+    times = best_times(result)
     names = list(times)
     rows = []
     best_floor = [min(f[j] for f in floors) for j in (0, 1)]
@@ -397,10 +402,7 @@ def main() -> None:
             ref = run_phase(
                 "benchmarks.bench_metrics", "pandas_reference", home=home, repeat=args.repeat
             )
-            times = {
-                name: [min(run[j] for run in runs) for j in (0, 1)]
-                for name, runs in result["times"].items()
-            }
+            times = best_times(result)
             ours = {
                 "active": [sum(times[m][j] for m in ("user_days", "active_users")) for j in (0, 1)],
                 "all": [sum(t[j] for name, t in times.items() if name != "funnel") for j in (0, 1)],

@@ -15,9 +15,9 @@ SELECT
 -- equi-joins (hash joins), not one join on OR conditions (a nested loop over every
 -- candidate event and step): steps with an event_name match on it (and on event_type when
 -- set), steps with only an event_type match on that. An event can match several steps.
--- Users are keyed by an integer, funnel_uid(user_key) (funnel_uid_hash.sql /
--- funnel_uid_rowid.sql): the sorts of the ASOF joins and the per-user aggregations are much
--- cheaper on it than on the VARCHAR user_key.
+-- Users are keyed by an integer, funnel_uid(user_key) (funnel_uid.sql): the sorts of the
+-- ASOF joins and the per-user aggregations are much cheaper on it than on the VARCHAR
+-- user_key.
 CREATE OR REPLACE TEMP MACRO funnel_matches(first_step, last_step) AS TABLE
 WITH matched AS (
     SELECT e.user_key, e.event_ts AS ts, s.step
