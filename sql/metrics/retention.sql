@@ -43,15 +43,24 @@ WITH users AS (
     LEFT JOIN core.user_activity AS a ON a.user_key = u.user_key
 ),
 
--- cohort_event_id: 0 = 'first_seen', 1 = 'signup' (integer keys keep the big GROUP BYs cheap).
+-- member_set: the cohort events a member row stands for (integer keys keep the big GROUP BYs
+-- cheap): 0 = 'first_seen', 1 = 'signup', 2 = both. A user who signed up on their first-seen
+-- date is in both cohorts with the same cohort date, the same days and the same segment
+-- values, so one row counts for both (most sign-ups happen on the first day: this halves the
+-- days to unnest and count); cohort_event_sets expands the counts to each cohort event.
 members AS (
-    SELECT uid, 0 AS cohort_event_id, first_seen_date AS cohort_date, last_active_date, combo_id
+    SELECT
+        uid,
+        CASE WHEN signup_date = first_seen_date THEN 2 ELSE 0 END AS member_set,
+        first_seen_date AS cohort_date,
+        last_active_date,
+        combo_id
     FROM users
     WHERE last_active_date IS NOT NULL
     UNION ALL
     SELECT uid, 1, signup_date, last_active_date, combo_id
     FROM users
-    WHERE signup_date IS NOT NULL
+    WHERE signup_date IS NOT NULL AND (last_active_date IS NULL OR signup_date IS DISTINCT FROM first_seen_date)
 )
 
 SELECT
@@ -95,7 +104,7 @@ days AS (
         previous_date IS NULL OR month_index(previous_date) < month_index(event_date) AS is_first_in_month
     FROM (
         SELECT
-            m.cohort_event_id,
+            m.member_set,
             m.combo_id,
             m.cohort_date,
             m.cohort_week,
@@ -116,7 +125,7 @@ days AS (
 -- count in no cell (beyond every offset and bracket) are dropped here.
 member_days AS MATERIALIZED (
     SELECT
-        cohort_event_id,
+        member_set,
         combo_id,
         cohort_date,
         cohort_week,
@@ -136,50 +145,61 @@ member_days AS MATERIALIZED (
 -- A user is in a bracket once: on their first active day in it (the previous active day,
 -- if any, has a smaller offset than the bracket's low end), so no DISTINCT is needed.
 member_brackets AS (
-    SELECT m.cohort_event_id, m.combo_id, m.cohort_date, m.cohort_week, m.cohort_month, b.bracket
+    SELECT m.member_set, m.combo_id, m.cohort_date, m.cohort_week, m.cohort_month, b.bracket
     FROM member_days AS m
     JOIN bracket_days AS b USING (day_offset)
     WHERE m.previous_day_offset < b.low
+),
+
+-- Counted once per member row, then once per cohort event the row stands for.
+sparse AS (
+    SELECT member_set, 0 AS grain_id, cohort_date AS cohort_start, combo_id, 0 AS kind_id, day_offset AS period_offset, count(*)::INTEGER AS n
+    FROM member_days
+    WHERE day_offset BETWEEN 1 AND $max_day_offset
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 1, cohort_week, combo_id, 0, week_offset, count(*)::INTEGER
+    FROM member_days
+    WHERE is_first_in_week AND week_offset BETWEEN 1 AND $max_week_offset
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 2, cohort_month, combo_id, 0, month_offset, count(*)::INTEGER
+    FROM member_days
+    WHERE is_first_in_month AND month_offset BETWEEN 1 AND $max_month_offset
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 0, cohort_date, combo_id, 1, least(greatest(last_day_offset, 0), $max_day_offset), count(*)::INTEGER
+    FROM retention_members
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 1, cohort_week, combo_id, 1, least(greatest(last_week_offset, 0), $max_week_offset), count(*)::INTEGER
+    FROM retention_members
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 2, cohort_month, combo_id, 1, least(greatest(last_month_offset, 0), $max_month_offset), count(*)::INTEGER
+    FROM retention_members
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 0, cohort_date, combo_id, 2, bracket, count(*)::INTEGER
+    FROM member_brackets
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 1, cohort_week, combo_id, 2, bracket, count(*)::INTEGER
+    FROM member_brackets
+    GROUP BY ALL
+    UNION ALL
+    SELECT member_set, 2, cohort_month, combo_id, 2, bracket, count(*)::INTEGER
+    FROM member_brackets
+    GROUP BY ALL
+),
+
+cohort_event_sets AS (
+    SELECT * FROM (VALUES (0, 0), (1, 1), (2, 0), (2, 1)) AS s(member_set, cohort_event_id)
 )
 
-SELECT cohort_event_id, 0 AS grain_id, cohort_date AS cohort_start, combo_id, 0 AS kind_id, day_offset AS period_offset, count(*)::INTEGER AS n
-FROM member_days
-WHERE day_offset BETWEEN 1 AND $max_day_offset
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 1, cohort_week, combo_id, 0, week_offset, count(*)::INTEGER
-FROM member_days
-WHERE is_first_in_week AND week_offset BETWEEN 1 AND $max_week_offset
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 2, cohort_month, combo_id, 0, month_offset, count(*)::INTEGER
-FROM member_days
-WHERE is_first_in_month AND month_offset BETWEEN 1 AND $max_month_offset
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 0, cohort_date, combo_id, 1, least(greatest(last_day_offset, 0), $max_day_offset), count(*)::INTEGER
-FROM retention_members
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 1, cohort_week, combo_id, 1, least(greatest(last_week_offset, 0), $max_week_offset), count(*)::INTEGER
-FROM retention_members
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 2, cohort_month, combo_id, 1, least(greatest(last_month_offset, 0), $max_month_offset), count(*)::INTEGER
-FROM retention_members
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 0, cohort_date, combo_id, 2, bracket, count(*)::INTEGER
-FROM member_brackets
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 1, cohort_week, combo_id, 2, bracket, count(*)::INTEGER
-FROM member_brackets
-GROUP BY ALL
-UNION ALL
-SELECT cohort_event_id, 2, cohort_month, combo_id, 2, bracket, count(*)::INTEGER
-FROM member_brackets
-GROUP BY ALL;
+SELECT s.cohort_event_id, c.* EXCLUDE (member_set)
+FROM sparse AS c
+JOIN cohort_event_sets AS s USING (member_set);
 
 -- The mart has a row for every offset of every cohort and segment value (most of its cost):
 -- the counts are pivoted once per (cohort, segment, offset), joined once to the offsets of
