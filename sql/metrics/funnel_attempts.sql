@@ -4,7 +4,7 @@
 -- the latest step-1 event before each step-2 event (a later start reaches the same
 -- step-2 event with a later deadline, so it never does worse) and the user's latest
 -- step-1 event (for users who never reach step 2).
--- Parameters: step_names, step_types (one entry per step, NULL = any).
+-- Parameters: step_names, step_types (one entry per step, NULL = any), window_seconds.
 CREATE OR REPLACE TEMP TABLE funnel_steps AS
 SELECT
     unnest(range(1, len($step_names::VARCHAR[]) + 1)) AS step,
@@ -36,7 +36,26 @@ SELECT funnel_uid(m.user_key) AS uid, m.ts, m.step
 FROM matched AS m;
 
 CREATE OR REPLACE TEMP TABLE funnel_events AS
-SELECT * FROM funnel_matches(2, len($step_names::VARCHAR[]));
+SELECT * FROM funnel_matches(2, 2);
+
+-- Events of steps 3 and later, only those some attempt can reach: after the user's first
+-- step-2 event (every later step follows a step-2 event) and within the window of the
+-- user's last one (an attempt starts before its step-2 event, so its window ends before
+-- last step-2 + window). At 100M events this keeps 'Summary Created' (28M) to the weeks
+-- around each sign-up; the rows dropped would match no attempt.
+INSERT INTO funnel_events
+WITH seconds AS (
+    SELECT uid, min(ts) AS first_second, max(ts) AS last_second
+    FROM funnel_events
+    WHERE step = 2
+    GROUP BY uid
+)
+
+SELECT m.uid, m.ts, m.step
+FROM funnel_matches(3, len($step_names::VARCHAR[])) AS m
+JOIN seconds AS s USING (uid)
+WHERE m.ts > s.first_second
+    AND epoch_us(m.ts) - epoch_us(s.last_second) <= $window_seconds::BIGINT * 1000000;
 
 -- Step-1 events are most of a funnel's events (page views), but only two kinds can start a
 -- best attempt (see above): the user's latest one, and those before the user's last
