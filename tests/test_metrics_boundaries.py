@@ -77,6 +77,74 @@ def test_weekly_retention_across_the_seoul_week_boundary(calendar):
     ]
 
 
+# ann signs up on her first-seen day (one member row stands for both of her cohorts); bo is
+# first seen on 05-01 and signs up on 05-03 (a separate signup-cohort row). Last loaded
+# date: Sat 2024-05-04.
+SIGNUP_DAYS = {
+    "2024-05-01": [
+        page("2024-05-01T10:00:00+09:00", user_id="ann"),
+        track("Signed Up", "2024-05-01T10:05:00+09:00", user_id="ann", method="kakao"),
+        page("2024-05-01T11:00:00+09:00", user_id="bo"),
+    ],
+    "2024-05-02": [page("2024-05-02T09:00:00+09:00", user_id="ann")],
+    "2024-05-03": [track("Signed Up", "2024-05-03T09:00:00+09:00", user_id="bo", method="google")],
+    "2024-05-04": [
+        page("2024-05-04T09:00:00+09:00", user_id="ann"),
+        page("2024-05-04T10:00:00+09:00", user_id="bo"),
+    ],
+}
+
+
+def test_first_seen_and_signup_cohorts_of_same_day_and_later_signups(
+    load_events, settings, definitions
+):
+    conn = load_events(SIGNUP_DAYS)
+    build_all(conn, settings, definitions)
+    assert retained(conn, "day", "n_day", max_offset=4) == [
+        (D("2024-05-01"), 0, "Day 0", 2, 2),
+        (D("2024-05-01"), 1, "Day 1", 2, 1),  # ann
+        (D("2024-05-01"), 2, "Day 2", 2, 1),  # bo's sign-up
+        (D("2024-05-01"), 3, "Day 3", 2, 2),
+        (D("2024-05-01"), 4, "Day 4", 2, None),
+    ]
+    assert retained(conn, "day", "n_day", "signup", max_offset=4) == [
+        (D("2024-05-01"), 0, "Day 0", 1, 1),  # ann
+        (D("2024-05-01"), 1, "Day 1", 1, 1),
+        (D("2024-05-01"), 2, "Day 2", 1, 0),
+        (D("2024-05-01"), 3, "Day 3", 1, 1),
+        (D("2024-05-01"), 4, "Day 4", 1, None),
+        (D("2024-05-03"), 0, "Day 0", 1, 1),  # bo
+        (D("2024-05-03"), 1, "Day 1", 1, 1),
+        (D("2024-05-03"), 2, "Day 2", 1, None),
+        (D("2024-05-03"), 3, "Day 3", 1, None),
+        (D("2024-05-03"), 4, "Day 4", 1, None),
+    ]
+    assert retained(conn, "day", "rolling", "signup", max_offset=3) == [
+        (D("2024-05-01"), 0, "Day 0", 1, 1),
+        (D("2024-05-01"), 1, "Day 1", 1, 1),
+        (D("2024-05-01"), 2, "Day 2", 1, 1),  # ann again on 05-04
+        (D("2024-05-01"), 3, "Day 3", 1, 1),
+        (D("2024-05-03"), 0, "Day 0", 1, 1),
+        (D("2024-05-03"), 1, "Day 1", 1, 1),
+        (D("2024-05-03"), 2, "Day 2", 1, None),
+        (D("2024-05-03"), 3, "Day 3", 1, None),
+    ]
+    # Both cohort events by signup method: ann (kakao) and bo (google) in their own rows.
+    assert conn.execute(
+        """SELECT cohort_event, cohort_start, segment_value, cohort_size,
+                  list(retained_users ORDER BY period_offset)
+           FROM marts.retention
+           WHERE cohort_grain = 'day' AND method = 'n_day' AND segment_type = 'signup_method'
+             AND period_offset <= 3
+           GROUP BY ALL ORDER BY cohort_event, cohort_start, segment_value"""
+    ).fetchall() == [
+        ("first_seen", D("2024-05-01"), "google", 1, [1, 0, 1, 1]),
+        ("first_seen", D("2024-05-01"), "kakao", 1, [1, 1, 0, 1]),
+        ("signup", D("2024-05-01"), "kakao", 1, [1, 1, 0, 1]),
+        ("signup", D("2024-05-03"), "google", 1, [1, 1, None, None]),
+    ]
+
+
 def test_sunday_week_start_moves_the_cohorts(load_events, settings, definitions):
     conn = load_events(CALENDAR)
     build_all(conn, dataclasses.replace(settings, week_start="sunday"), definitions)
