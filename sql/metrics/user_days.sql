@@ -4,8 +4,11 @@
 -- table's rowid (`uid`; stable until the next build), so they never hash the VARCHAR
 -- user_key again. One aggregation of core.events by user, and 1/8 of the rows (and one
 -- VARCHAR per user instead of one per user-day) to write compared with storing user-days.
+-- Dates are deduplicated within each user's list, not by a DISTINCT aggregate: equal at 10M
+-- events, and at 100M 4.97 s instead of 6.53 s (the DISTINCT aggregate's table of every
+-- (user, date) pair is what grows).
 CREATE OR REPLACE TABLE core.user_activity AS
-SELECT user_key, list_sort(list(DISTINCT event_date)) AS dates
+SELECT user_key, list_sort(list_distinct(list(event_date))) AS dates
 FROM core.events
 WHERE is_active
 GROUP BY user_key;
