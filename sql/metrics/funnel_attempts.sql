@@ -2,8 +2,9 @@
 -- A step matches on event_name and/or event_type (both when both are set).
 -- An attempt starts at a step-1 event. Only attempts that can be a user's best are kept:
 -- the latest step-1 event before each step-2 event (a later start reaches the same
--- step-2 event with a later deadline, so it never does worse) and the user's latest
--- step-1 event (for users who never reach step 2).
+-- step-2 event with a later deadline, so it never does worse), and, for a user without
+-- any, their latest step-1 event. (Attempts that stay at step 1 are all alike — no time
+-- between steps — so a user with one of the former needs no other.)
 -- Parameters: step_names, step_types (one entry per step, NULL = any), window_seconds.
 CREATE OR REPLACE TEMP TABLE funnel_steps AS
 SELECT
@@ -57,9 +58,9 @@ JOIN seconds AS s USING (uid)
 WHERE m.ts > s.first_second
     AND epoch_us(m.ts) - epoch_us(s.last_second) <= $window_seconds::BIGINT * 1000000;
 
--- Step-1 events are most of a funnel's events (page views), but only two kinds can start a
--- best attempt (see above): the user's latest one, and those before the user's last
--- step-2 event (the latest before each step-2 event is among them). Only those are kept.
+-- Step-1 events are most of a funnel's events (page views), but only these can start a
+-- best attempt (see above): those before the user's last step-2 event (the latest before
+-- each step-2 event is among them), or, when there is none, the user's latest one.
 INSERT INTO funnel_events
 WITH last_seconds AS (
     SELECT uid, max(ts) AS last_second FROM funnel_events WHERE step = 2 GROUP BY uid
@@ -75,7 +76,7 @@ per_user AS (
     GROUP BY f.uid
 )
 
-SELECT uid, unnest(list_distinct(coalesce(before_second, []) || [last_first])) AS ts, 1 AS step
+SELECT uid, unnest(CASE WHEN len(before_second) > 0 THEN list_distinct(before_second) ELSE [last_first] END) AS ts, 1 AS step
 FROM per_user;
 
 CREATE OR REPLACE TEMP TABLE funnel_attempts AS
