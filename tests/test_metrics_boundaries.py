@@ -324,6 +324,44 @@ def test_funnel_order_window_and_ties(load_events, settings, definitions):
     ).fetchall() == [("(none)", [5, 2, 2, 1])]
 
 
+# leo signs up twice: the attempt from his first page view reaches the sign-up but his first
+# summary comes 20 days later (outside the window); the one from his page view on day 30
+# reaches both the second sign-up and a summary after it. mia signs up once; of her summaries
+# only the first after the sign-up counts, and her subscription follows it.
+REPEATED_SIGNUP_EVENTS = {
+    "2024-06-03": [
+        page(at(), user_id="leo"),
+        track("Signed Up", at(seconds=3600), user_id="leo"),
+        track("Summary Created", at(days=20), user_id="leo"),
+        page(at(days=30), user_id="leo"),
+        track("Signed Up", at(days=30, seconds=3600), user_id="leo"),
+        track("Summary Created", at(days=30, seconds=7200), user_id="leo"),
+        page(at(), user_id="mia"),
+        track("Summary Created", at(seconds=30), user_id="mia"),  # before her sign-up
+        track("Signed Up", at(seconds=60), user_id="mia"),
+        track("Summary Created", at(days=2), user_id="mia"),
+        track("Summary Created", at(days=3), user_id="mia"),
+        track("Subscription Started", at(days=2, seconds=60), user_id="mia"),
+    ]
+}
+
+
+def test_funnel_repeated_signups_and_summaries(load_events, settings, definitions):
+    conn = load_events(REPEATED_SIGNUP_EVENTS)
+    build_all(conn, settings, definitions)
+    assert conn.execute(
+        """SELECT step_number, users, conversion_from_start, conversion_from_previous,
+                  median_seconds_from_previous
+           FROM marts.funnel WHERE funnel_name = 'signup_to_paid' AND segment_type = 'all'
+           ORDER BY step_number"""
+    ).fetchall() == [
+        (1, 2, 1.0, None, None),
+        (2, 2, 1.0, 1.0, (3600 + 60) / 2),  # leo (second attempt), mia
+        (3, 2, 1.0, 1.0, (3600 + 2 * 86400 - 60) / 2),  # leo 1 h after sign-up 2, mia day 2
+        (4, 1, 0.5, 0.5, 60.0),  # mia, 60 s after her day-2 summary
+    ]
+
+
 CONVERSION_EVENTS = {
     "2024-05-01": [
         track("Signed Up", "2024-05-01T10:00:00+09:00", user_id="lee", method="kakao"),

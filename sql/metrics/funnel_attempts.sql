@@ -52,11 +52,15 @@ WITH seconds AS (
     GROUP BY uid
 )
 
-SELECT m.uid, m.ts, m.step
+SELECT m.uid, min(m.ts) AS ts, m.step
 FROM funnel_matches(3, len($step_names::VARCHAR[])) AS m
 JOIN seconds AS s USING (uid)
 WHERE m.ts > s.first_second
-    AND epoch_us(m.ts) - epoch_us(s.last_second) <= $window_seconds::BIGINT * 1000000;
+    AND epoch_us(m.ts) - epoch_us(s.last_second) <= $window_seconds::BIGINT * 1000000
+-- A user whose step-2 events share one time s (most users: one sign-up) has every
+-- attempt that reached step 2 waiting at s, so only their first step-3 event after s can
+-- be matched: one group per such user keeps just it; every other event is its own group.
+GROUP BY m.uid, m.step, CASE WHEN m.step = 3 AND s.first_second = s.last_second THEN NULL ELSE m.ts END;
 
 -- Step-1 events are most of a funnel's events (page views), but only these can start a
 -- best attempt (see above): those before the user's last step-2 event (the latest before
