@@ -7,6 +7,7 @@ here with only the core and model steps so this file does not depend on other do
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import dagster as dg
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from models.activity.registry import activity_root, list_versions, load_version
 from pipelines.config import load_definitions
 from pipelines.defs.model import defs as model_defs
+from pipelines.defs.model.assets import _beats_baselines
 from pipelines.generate import generate_demo
 from pipelines.resources import warehouse_resource
 from pipelines.settings import load_settings
@@ -128,3 +130,30 @@ def test_scores_and_evaluation_marts(model_demo, demo_version):
             assert count == rows if rows else count > 0
     finally:
         conn.close()
+
+
+def _version(lgbm: tuple[float, float], logistic: tuple[float, float], rule: tuple[float, float]):
+    scores = {
+        name: {"roc_auc": auc, "top_decile_lift": lift}
+        for name, (auc, lift) in (
+            ("lightgbm", lgbm),
+            ("logistic_regression", logistic),
+            ("recency_frequency_rule", rule),
+        )
+    }
+    return SimpleNamespace(metrics={"classification": scores})
+
+
+@pytest.mark.parametrize(
+    ("lgbm", "logistic", "passed"),
+    [
+        ((0.8927, 3.6713), (0.8901, 3.6713), True),  # lift tied at 1 / base rate (demo, 12-04)
+        ((0.8927, 3.70), (0.8901, 3.60), True),
+        ((0.8901, 3.70), (0.8901, 3.60), False),  # ROC-AUC only equal
+        ((0.8927, 3.59), (0.8901, 3.60), False),  # lift below
+    ],
+)
+def test_beats_baselines_check(lgbm, logistic, passed):
+    result, margins = _beats_baselines(_version(lgbm, logistic, (0.8867, 3.6114)))
+    assert result is passed
+    assert margins["roc_auc_margin"] == pytest.approx(lgbm[0] - max(logistic[0], 0.8867))

@@ -31,6 +31,8 @@ class ScoringConfig(dg.Config):
 
 
 def _beats_baselines(version: ModelVersion) -> tuple[bool, dict[str, float]]:
+    """ROC-AUC above both baselines and top-decile lift not below either: the lift ties
+    whenever every model's top decile is all active (it is then 1 / base rate for each)."""
     scores = version.metrics["classification"]
     lgbm = scores["lightgbm"]
     baselines = [scores["logistic_regression"], scores["recency_frequency_rule"]]
@@ -39,7 +41,7 @@ def _beats_baselines(version: ModelVersion) -> tuple[bool, dict[str, float]]:
         "top_decile_lift_margin": lgbm["top_decile_lift"]
         - max(b["top_decile_lift"] for b in baselines),
     }
-    return all(m > 0 for m in margins.values()), margins
+    return margins["roc_auc_margin"] > 0 and margins["top_decile_lift_margin"] >= 0, margins
 
 
 @dg.asset(
@@ -97,7 +99,7 @@ def activity_model(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 passed=passed,
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata=margins,
-                description="LightGBM's validation ROC-AUC and top-decile lift exceed both baselines'",
+                description="LightGBM's validation ROC-AUC exceeds both baselines' and its top-decile lift is not below theirs",
             )
         ],
     )
