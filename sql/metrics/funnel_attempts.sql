@@ -39,22 +39,22 @@ FROM matched AS m;
 CREATE OR REPLACE TEMP TABLE funnel_events AS
 SELECT * FROM funnel_matches(2, 2);
 
+-- Each user's first and last step-2 times: bounds for the step-1 and step-3+ events below.
+CREATE OR REPLACE TEMP TABLE funnel_seconds AS
+SELECT uid, min(ts) AS first_second, max(ts) AS last_second
+FROM funnel_events
+WHERE step = 2
+GROUP BY uid;
+
 -- Events of steps 3 and later, only those some attempt can reach: after the user's first
 -- step-2 event (every later step follows a step-2 event) and within the window of the
 -- user's last one (an attempt starts before its step-2 event, so its window ends before
 -- last step-2 + window). At 100M events this keeps 'Summary Created' (28M) to the weeks
 -- around each sign-up; the rows dropped would match no attempt.
 INSERT INTO funnel_events
-WITH seconds AS (
-    SELECT uid, min(ts) AS first_second, max(ts) AS last_second
-    FROM funnel_events
-    WHERE step = 2
-    GROUP BY uid
-)
-
 SELECT m.uid, min(m.ts) AS ts, m.step
 FROM funnel_matches(3, len($step_names::VARCHAR[])) AS m
-JOIN seconds AS s USING (uid)
+JOIN funnel_seconds AS s USING (uid)
 WHERE m.ts > s.first_second
     AND epoch_us(m.ts) - epoch_us(s.last_second) <= $window_seconds::BIGINT * 1000000
 -- A user whose step-2 events share one time s (most users: one sign-up) has every
@@ -66,17 +66,13 @@ GROUP BY m.uid, m.step, CASE WHEN m.step = 3 AND s.first_second = s.last_second 
 -- best attempt (see above): those before the user's last step-2 event (the latest before
 -- each step-2 event is among them), or, when there is none, the user's latest one.
 INSERT INTO funnel_events
-WITH last_seconds AS (
-    SELECT uid, max(ts) AS last_second FROM funnel_events WHERE step = 2 GROUP BY uid
-),
-
-per_user AS (
+WITH per_user AS (
     SELECT
         f.uid,
         max(f.ts) AS last_first,
         list(f.ts) FILTER (WHERE f.ts < l.last_second) AS before_second
     FROM funnel_matches(1, 1) AS f
-    LEFT JOIN last_seconds AS l USING (uid)
+    LEFT JOIN funnel_seconds AS l USING (uid)
     GROUP BY f.uid
 )
 

@@ -6,4 +6,5 @@ ORDER BY funnel_name, segment_type, segment_value, step_number;
 DROP TABLE funnel_results;
 DROP TABLE IF EXISTS funnel_attempts;
 DROP TABLE IF EXISTS funnel_events;
+DROP TABLE IF EXISTS funnel_seconds;
 DROP TABLE IF EXISTS funnel_steps;
