@@ -267,12 +267,91 @@ def conversion(users: pd.DataFrame, last_day: int, cal: Calendar) -> pd.DataFram
     return result
 
 
+@dataclass(frozen=True)
+class FunnelStep:
+    name: str
+    event_name: str | None
+    event_type: str | None
+
+
+def funnel(
+    events: pd.DataFrame,
+    users: pd.DataFrame,
+    steps: list[FunnelStep],
+    window_seconds: int,
+    segments: list[str],
+) -> pd.DataFrame:
+    """Users whose best attempt reached each step, and the median seconds from the previous
+    step. ``events``: user_key, ts (epoch microseconds), event_name, event_type."""
+    window = window_seconds * 1_000_000
+
+    def matching(step: FunnelStep) -> pd.DataFrame:
+        mask = pd.Series(True, index=events.index)
+        if step.event_name is not None:
+            mask &= events["event_name"] == step.event_name
+        if step.event_type is not None:
+            mask &= events["event_type"] == step.event_type
+        return events.loc[mask, ["user_key", "ts"]]
+
+    # Every step-1 event starts an attempt; each later step takes the earliest matching event
+    # strictly after the attempt's previous step, if within the window of its start.
+    first = matching(steps[0])
+    attempts = pd.DataFrame(
+        {"user_key": first["user_key"], "start": first["ts"], "last": first["ts"], "level": 1}
+    ).reset_index(drop=True)
+    for number in range(2, len(steps) + 1):
+        attempts[f"seconds_{number}"] = np.nan
+    for number, step in enumerate(steps[1:], start=2):
+        waiting = attempts[attempts["level"] == number - 1].reset_index(names="attempt")
+        moved = pd.merge_asof(
+            waiting.sort_values("last"),
+            matching(step).rename(columns={"ts": "next"}).sort_values("next"),
+            left_on="last",
+            right_on="next",
+            by="user_key",
+            direction="forward",
+            allow_exact_matches=False,
+        )
+        moved = moved[moved["next"].notna() & (moved["next"] - moved["start"] <= window)]
+        moved = moved.set_index("attempt")
+        attempts.loc[moved.index, f"seconds_{number}"] = (moved["next"] - moved["last"]) / 1e6
+        attempts.loc[moved.index, "last"] = moved["next"].astype(np.int64)
+        attempts.loc[moved.index, "level"] = number
+    best = attempts.sort_values(["level", "start"]).groupby("user_key").tail(1)
+    best = best.join(_segments(users.set_index("user_key")), on="user_key")
+
+    out = []
+    for segment in ["all", *segments]:
+        totals = []
+        for number, step in enumerate(steps, start=1):
+            reached = best[best["level"] >= number].groupby(segment, observed=True)
+            counts = reached.size().rename("users").to_frame()
+            counts["median_seconds_from_previous"] = (
+                reached[f"seconds_{number}"].median() if number > 1 else np.nan
+            )
+            totals.append(counts.assign(step_number=number, step_name=step.name))
+        result = pd.concat(totals).rename_axis("segment_value").reset_index()
+        values = result.loc[result["step_number"] == 1, "segment_value"]
+        grid = pd.MultiIndex.from_product(
+            [values, range(1, len(steps) + 1)], names=["segment_value", "step_number"]
+        )
+        result = result.set_index(["segment_value", "step_number"]).reindex(grid).reset_index()
+        result["users"] = result["users"].fillna(0)
+        out.append(result.assign(segment_type=segment))
+    result = pd.concat(out, ignore_index=True)
+    result["segment_value"] = result["segment_value"].astype(str)
+    return result[
+        ["step_number", "segment_type", "segment_value", "users", "median_seconds_from_previous"]
+    ]
+
+
 def mismatches(expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str]) -> int:
-    """Rows present in only one frame or with a different value (NaN equals NaN)."""
+    """Rows present in only one frame or with a different value (NaN equals NaN; floats
+    equal to 12 significant digits: medians of seconds are summed in another order)."""
     values = [c for c in expected.columns if c not in keys]
     merged = expected.merge(actual, on=keys, how="outer", suffixes=("", "_mart"), indicator=True)
     bad = merged["_merge"] != "both"
     for column in values:
         left, right = merged[column].astype(float), merged[f"{column}_mart"].astype(float)
-        bad |= ~((left == right) | (left.isna() & right.isna()))
+        bad |= ~(np.isclose(left, right, rtol=1e-12, atol=1e-9) | (left.isna() & right.isna()))
     return int(bad.sum())

@@ -26,9 +26,10 @@ def test_pandas_reference_equals_marts(settings: Settings) -> None:
         "stickiness": 0,
         "lifecycle": 0,
         "conversion": 0,
+        "funnel": 0,
     }
     # Not vacuous: every mart has rows (the comparison is an outer join on the mart's keys).
-    assert min(reference["rows"].values()) > 100
+    assert min(reference["rows"].values()) >= 64
     assert reference["rows"]["retention"] > 10_000
 
     conn = duckdb.connect(str(settings.warehouse_path))
@@ -42,6 +43,10 @@ def test_pandas_reference_equals_marts(settings: Settings) -> None:
     conn.execute(
         "UPDATE marts.lifecycle SET users = users - 1 WHERE rowid = (SELECT min(rowid) FROM marts.lifecycle WHERE status = 'dormant')"
     )
+    conn.execute(
+        "UPDATE marts.funnel SET median_seconds_from_previous = median_seconds_from_previous + 1 "
+        "WHERE step_number = 3 AND segment_type = 'all'"
+    )
     conn.close()
     changed = bench_metrics.pandas_reference(home, repeat=1)["differing_rows"]
-    assert changed == {**reference["differing_rows"], "retention": 1, "lifecycle": 1}
+    assert changed == {**reference["differing_rows"], "retention": 1, "lifecycle": 1, "funnel": 1}
