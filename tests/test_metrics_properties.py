@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pipelines.config import Definitions, Funnel, FunnelStep
 from pipelines.core.build import build_events, build_identity_map, build_users
 from pipelines.metrics import reference
-from pipelines.metrics.build import build_all, build_funnels
+from pipelines.metrics.build import build_all, build_funnels, build_user_days
 from pipelines.warehouse import connect
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -226,11 +226,14 @@ def test_marts_match_reference(warehouse_conn, settings, users, week_start):
         }
         assert actual == {k: (v[0], approx(v[1])) for k, v in expected.items()}, funnel.name
 
-    # The funnels key users by a hash of user_key; another salt gives the same marts.
+    # The funnels and core.user_activity key users by a hash of user_key; another salt gives
+    # the same tables.
     funnel_rows = "SELECT * FROM marts.funnel ORDER BY ALL"
-    hashed = rows(conn, funnel_rows)
+    activity_rows = "SELECT user_key, dates FROM core.user_activity ORDER BY ALL"
+    hashed = rows(conn, funnel_rows), rows(conn, activity_rows)
     build_funnels(conn, DEFINITIONS, uid_salt="#5")
-    assert rows(conn, funnel_rows) == hashed
+    build_user_days(conn, uid_salt="#5")
+    assert (rows(conn, funnel_rows), rows(conn, activity_rows)) == hashed
 
 
 def reference_weekday(index: int) -> str:

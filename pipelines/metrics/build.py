@@ -1,7 +1,8 @@
 """Builds the metrics marts from ``core.events`` / ``core.users``; one function per table.
 
 Every mart except the funnels reads ``core.user_days`` (one row per user and active local
-date), so ``build_user_days`` runs first. Each function returns row counts for metadata.
+date), so ``build_user_days`` runs first (after ``core.users``: it keys users by
+``user_uid``, checked unique over ``core.users``). Each function returns row counts for metadata.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ def _run(conn: duckdb.DuckDBPyConnection, name: str, params: dict | None = None)
     run_sql(conn, f"metrics/{name}", params)
 
 
-def build_user_days(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def build_user_days(conn: duckdb.DuckDBPyConnection, uid_salt: str | None = None) -> dict[str, int]:
     """``core.user_activity`` (one row per active user) and the ``core.user_days`` view over
-    it. A warehouse built before the view existed has a table of that name: dropped first."""
+    it. A warehouse built before the view existed has a table of that name: dropped first.
+    ``uid_salt`` forces the users' id salt (tests: the result does not depend on it)."""
+    define_user_uid(conn, uid_salt)
     is_table = conn.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'core' AND table_name = 'user_days'"
@@ -95,18 +98,18 @@ def funnel_params(funnel: Funnel) -> dict:
     }
 
 
-def define_funnel_uid(conn: duckdb.DuckDBPyConnection, salt: str | None = None) -> str:
-    """Define ``funnel_uid(user_key)`` with the first salt ('', '#1', …) under which every
+def define_user_uid(conn: duckdb.DuckDBPyConnection, salt: str | None = None) -> str:
+    """Define ``user_uid(user_key)`` with the first salt ('', '#1', …) under which every
     user of core.users has its own id (or with ``salt``); returns the salt used."""
     for candidate in [salt] if salt is not None else ["", *(f"#{i}" for i in range(1, 8))]:
-        run_sql(conn, "metrics/funnel_uid", {"salt": candidate})
+        run_sql(conn, "metrics/user_uid", {"salt": candidate})
         unique = conn.execute(
-            "SELECT count(DISTINCT funnel_uid(user_key)) = count(*) FROM core.users"
+            "SELECT count(DISTINCT user_uid(user_key)) = count(*) FROM core.users"
         ).fetchone()[0]
         if unique:
             return candidate
     # Each salt collides with probability ≈ n² / 2⁶⁵ (≈ 1e-7 for 2M users).
-    raise RuntimeError("two users share the 64-bit funnel id under every salt tried")
+    raise RuntimeError("two users share the 64-bit user id under every salt tried")
 
 
 def build_funnels(
@@ -114,7 +117,7 @@ def build_funnels(
 ) -> dict[str, int]:
     """Every funnel of ``definitions.funnels`` into ``marts.funnel`` (replaced as a whole).
     ``uid_salt`` forces the users' id salt (tests: the marts do not depend on it)."""
-    define_funnel_uid(conn, uid_salt)
+    define_user_uid(conn, uid_salt)
     run_sql(conn, "metrics/funnel_results")
     segments = list(definitions.retention.segments)
     for funnel in definitions.funnels:

@@ -16,7 +16,7 @@ SELECT
 -- equi-joins (hash joins), not one join on OR conditions (a nested loop over every
 -- candidate event and step): steps with an event_name match on it (and on event_type when
 -- set), steps with only an event_type match on that. An event can match several steps.
--- Users are keyed by an integer, funnel_uid(user_key) (funnel_uid.sql): the sorts of the
+-- Users are keyed by an integer, user_uid(user_key) (user_uid.sql): the sorts of the
 -- ASOF joins and the per-user aggregations are much cheaper on it than on the VARCHAR
 -- user_key.
 CREATE OR REPLACE TEMP MACRO funnel_matches(first_step, last_step) AS TABLE
@@ -33,7 +33,7 @@ WITH matched AS (
         ON e.event_type = s.event_type
 )
 
-SELECT funnel_uid(m.user_key) AS uid, m.ts, m.step
+SELECT user_uid(m.user_key) AS uid, m.ts, m.step
 FROM matched AS m;
 
 CREATE OR REPLACE TEMP TABLE funnel_events AS

@@ -50,10 +50,15 @@ def _materialize(
 
 
 @dg.asset(
-    key=USER_DAYS, deps=[CORE_EVENTS], group_name="metrics", pool=DUCKDB_POOL, kinds={"duckdb"}
+    key=USER_DAYS,
+    deps=[CORE_EVENTS, CORE_USERS],
+    group_name="metrics",
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
 )
 def user_days(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """One row per (user_key, local date) with activity, from core.events.is_active."""
+    """One row per (user_key, local date) with activity, from core.events.is_active (users
+    keyed by their integer id, checked unique over core.users)."""
     return _materialize(duckdb, "core.user_days", build.build_user_days, {})
 
 
