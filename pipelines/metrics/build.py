@@ -22,23 +22,35 @@ def calendar_params(settings: Settings) -> dict[str, int]:
 
 def _run(conn: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
     run_sql(conn, "metrics/macros")
-    if name != "user_days":
-        run_sql(conn, "metrics/activity_macros")
+    run_sql(conn, "metrics/activity_macros")
     run_sql(conn, f"metrics/{name}", params)
 
 
-def build_user_days(conn: duckdb.DuckDBPyConnection, uid_salt: str | None = None) -> dict[str, int]:
+def build_user_days(
+    conn: duckdb.DuckDBPyConnection, uid_salt: str | None = None, by_uid: bool | None = None
+) -> dict[str, int]:
     """``core.user_activity`` (one row per active user) and the ``core.user_days`` view over
     it. A warehouse built before the view existed has a table of that name: dropped first.
-    ``uid_salt`` forces the users' id salt (tests: the result does not depend on it)."""
-    define_user_uid(conn, uid_salt)
+
+    Users are grouped by their integer ``user_uid`` when some ``user_key`` is longer than
+    DuckDB's 12-byte inline strings, else by the key itself (each is the faster one there;
+    same table). ``by_uid`` / ``uid_salt`` force the choice / the id salt (tests)."""
+    if by_uid is None:
+        by_uid = conn.execute(
+            "SELECT coalesce(max(strlen(user_key)), 0) > 12 FROM core.users"
+        ).fetchone()[0]
     is_table = conn.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'core' AND table_name = 'user_days'"
     ).fetchone()[0]
     if is_table:
         conn.execute("DROP TABLE core.user_days")
-    _run(conn, "user_days")
+    if by_uid:
+        define_user_uid(conn, uid_salt)
+        run_sql(conn, "metrics/user_activity_by_uid")
+    else:
+        run_sql(conn, "metrics/user_activity_by_key")
+    run_sql(conn, "metrics/user_days")
     users, user_days, days = conn.execute(
         "SELECT count(*), sum(len(dates)), "
         "(SELECT count(DISTINCT d) FROM (SELECT unnest(dates) AS d FROM core.user_activity)) "

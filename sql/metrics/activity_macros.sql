@@ -1,4 +1,4 @@
--- Readers of core.user_activity (built by user_days.sql) for the activity marts; loaded
+-- Readers of core.user_activity (built by user_activity_by_*.sql) for the activity marts; loaded
 -- after it exists (a table macro binds its tables when it is created).
 -- The first and last loaded date: the earliest and latest local date with activity.
 CREATE OR REPLACE TEMP MACRO activity_bounds() AS TABLE
