@@ -7,16 +7,21 @@ The floor is one ``SELECT event_date, count(DISTINCT user_key) FROM core.events 
 event_date`` scan: DAU alone, the least any active-users computation must do. Each mart's
 time is reported as a ratio to it: the floor is timed between every two steps, the whole
 sequence runs ``--repeat`` times (3), and each step's best run is compared with the best
-floor run, so a shared machine's drifting speed does not skew the ratios. The pandas
-reference is also the best of ``--repeat`` runs. The marts read ``core.user_activity`` (the user_days
-step: one aggregation of the events, ``core.user_days`` is a view over it), so the table
-shows it both separately and added to active users.
+floor run, so a shared machine's drifting speed does not skew the ratios. The marts read
+``core.user_activity`` (the user_days step: one aggregation of the events, ``core.user_days``
+is a view over it), so the table shows it both separately and added to active users.
 
-Data: ``--home`` reuses a warehouse built by the real pipeline (e.g. ``retainly demo``);
-otherwise a synthetic ``core.events`` / ``core.users`` with a realistic shape is written
-directly in DuckDB (users arriving over a year, exponential numbers of active days with
-per-user gaps, a few events per active day, 60 % sign up, 10 % of those pay, 5 % of events
-are not activity). Phases run in separate processes, so peak RSS is each phase's own.
+The pandas reference (``benchmarks/pandas_marts.py``, also the best of ``--repeat`` runs)
+computes every mart at the same scope, and each of its results is compared row for row with
+the mart just built: the speed-up is between two implementations of the same tables.
+
+Data: ``--home`` reuses a warehouse built by the real pipeline (e.g. ``retainly demo``, or
+``bench_ingest.py --keep DIR`` for 10M / 100M demo events); otherwise a synthetic
+``core.events`` / ``core.users`` is written directly in DuckDB (users arriving over a year,
+exponential numbers of active days with per-user gaps, a few events per active day, 60 %
+sign up, 10 % of those pay, 5 % of events are not activity; user keys short enough for
+DuckDB to store inline, unlike the demo's). Phases run in separate processes, so peak RSS is
+each phase's own.
 """
 
 from __future__ import annotations
