@@ -28,7 +28,7 @@ def _run(conn: duckdb.DuckDBPyConnection, name: str, params: dict | None = None)
 
 def build_user_days(
     conn: duckdb.DuckDBPyConnection, uid_salt: str | None = None, by_uid: bool | None = None
-) -> dict[str, int]:
+) -> dict[str, int | str]:
     """``core.user_activity`` (one row per active user) and the ``core.user_days`` view over
     it. A warehouse built before the view existed has a table of that name: dropped first.
 
@@ -56,7 +56,12 @@ def build_user_days(
         "(SELECT count(DISTINCT d) FROM (SELECT unnest(dates) AS d FROM core.user_activity)) "
         "FROM core.user_activity"
     ).fetchone()
-    return {"user_days": int(user_days or 0), "users": users, "dates": days}
+    return {
+        "user_days": int(user_days or 0),
+        "users": users,
+        "dates": days,
+        "grouped_by": "user_uid" if by_uid else "user_key",
+    }
 
 
 def build_active_users(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -145,7 +150,7 @@ def build_funnels(
 
 def build_all(
     conn: duckdb.DuckDBPyConnection, settings: Settings, definitions: Definitions
-) -> dict[str, dict[str, int]]:
+) -> dict[str, dict[str, int | str]]:
     """Every metrics table in dependency order (for scripts and benchmarks)."""
     return {
         "user_days": build_user_days(conn),
