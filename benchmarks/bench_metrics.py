@@ -237,8 +237,8 @@ MART_KEYS = {
 
 
 def pandas_reference(home: str, repeat: int = 3) -> dict:
-    """Every mart but the funnel written the usual pandas way (benchmarks/pandas_marts.py),
-    at the marts' full scope. Loading the frames is not timed. Each result is compared
+    """Every mart written the usual pandas way (benchmarks/pandas_marts.py), at the marts'
+    full scope; its timings without and with the funnel. Loading the frames is not timed. Each result is compared
     with the mart the marts phase built: rows that differ are reported (0 = the same table)."""
     import duckdb
 

@@ -1,15 +1,10 @@
--- core.user_activity — grain: one row per user_key with at least one core.events row with
--- is_active (the activity definition of retainly.yaml): `dates`, the user's distinct active
--- local dates in the reporting zone, sorted. Internal: the marts' integer user id is this
--- table's rowid (`uid`; stable until the next build), so they never hash the VARCHAR
--- user_key again. One row per user (and one VARCHAR per user instead of one per user-day)
--- to write, compared with storing user-days.
--- This build is for user keys longer than DuckDB's 12-byte inline strings (user ids such as
--- UUIDs; pipelines/metrics/build.py picks it then, else user_activity_by_key.sql): the
--- events are first reduced to distinct (user, date) pairs keyed by the integer
--- user_uid(user_key) (user_uid.sql, unique over core.users), collected per user, and the
--- user_key is joined back once per user. At 100M demo events (20-byte keys) 2.1× → 1.8× the
--- DAU floor; with short keys it is slower than grouping by the key (1.1× → 1.7×).
+-- core.user_activity (grain and use: user_days.sql), built for user keys longer than
+-- DuckDB's 12-byte inline strings (user ids such as UUIDs; pipelines/metrics/build.py picks
+-- it then, else user_activity_by_key.sql). The events are first reduced to distinct (user,
+-- date) pairs keyed by the integer user_uid(user_key) (user_uid.sql, unique over
+-- core.users), collected per user, and the user_key is joined back once per user. At 100M
+-- demo events (20-byte keys) 2.1× → 1.8× the DAU floor; with short keys it is slower than
+-- grouping by the key (1.1× → 1.7×).
 CREATE OR REPLACE TABLE core.user_activity AS
 WITH user_dates AS (
     SELECT DISTINCT user_uid(user_key) AS uid, event_date

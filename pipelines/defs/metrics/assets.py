@@ -57,8 +57,8 @@ def _materialize(
     kinds={"duckdb"},
 )
 def user_days(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """One row per (user_key, local date) with activity, from core.events.is_active (users
-    keyed by their integer id, checked unique over core.users)."""
+    """One row per (user_key, local date) with activity, from core.events.is_active (long
+    user keys are grouped by their integer id, checked unique over core.users)."""
     return _materialize(duckdb, "core.user_days", build.build_user_days, {})
 
 
