@@ -312,6 +312,79 @@ def test_multi_member_gzip_file_loses_no_line(settings, warehouse):
     ]
 
 
+def test_lines_the_reader_rejects_are_quarantined_and_their_batch_still_loads(settings, warehouse):
+    """Bytes that are not UTF-8, a line over the reader's limit and a NUL byte fail DuckDB's
+    read of a whole batch: those lines are quarantined with their line numbers, the rest of
+    their files (CRLF line ends and a byte-order mark included) and of the batch load."""
+    from pipelines.ingest.readable import MAX_LINE_BYTES
+    from pipelines.ingest.segment import ingest_files
+
+    def line(event: dict) -> bytes:
+        return json.dumps(event, ensure_ascii=False).encode()
+
+    korean = track("Summary Created", "2024-03-02T11:00:00+09:00", user_id="u1", title="논문 요약")
+    latin1 = line(track("Paper Uploaded", "2024-03-02T12:00:00+09:00", user_id="u2"))
+    latin1 = latin1.replace(b"Paper", b"Pap\xe9r")  # one byte of Latin-1 in a UTF-8 file
+    settings.events_dir.mkdir(parents=True, exist_ok=True)
+    (settings.events_dir / "2024-03-02.jsonl").write_bytes(
+        line(track("A", "2024-03-02T10:00:00+09:00", user_id="u1"))
+        + b"\n"
+        + latin1
+        + b"\n"
+        + line(korean)
+        + b"\n"
+    )
+    too_long = track("Big", "2024-03-03T10:00:00+09:00", user_id="u3", blob="x" * MAX_LINE_BYTES)
+    with_nul = line(track("Nul", "2024-03-03T11:00:00+09:00", user_id="u3")).replace(
+        b"Nul", b"N\x00l"
+    )
+    (settings.events_dir / "2024-03-03.jsonl.gz").write_bytes(
+        gzip.compress(
+            b"\xef\xbb\xbf"
+            + line(track("B", "2024-03-03T09:00:00+09:00", user_id="u3"))
+            + b"\r\n"
+            + line(too_long)
+            + b"\r\n"
+            + with_nul
+            + b"\r\n"
+            + line(track("C", "2024-03-03T12:00:00+09:00", user_id="u3"))
+            + b"\r\n"
+        )
+    )
+    write_events(
+        settings.events_dir, "2024-03-04", [track("D", "2024-03-04T10:00:00+09:00", user_id="u4")]
+    )
+
+    results = ingest_files(warehouse, list_event_files(settings.events_dir), settings, now=NOW)
+
+    assert [(r.source_file, r.lines_read, r.lines_loaded, r.quarantined) for r in results] == [
+        ("2024-03-02.jsonl", 3, 2, 1),
+        ("2024-03-03.jsonl.gz", 4, 2, 2),
+        ("2024-03-04.jsonl.gz", 1, 1, 0),
+    ]
+    quarantined = warehouse.execute(
+        "SELECT source_file, line_number, reason, strlen(raw), raw FROM ops.quarantine ORDER BY 1, 2"
+    ).fetchall()
+    assert [q[:3] for q in quarantined] == [
+        ("2024-03-02.jsonl", 2, "invalid_utf8"),
+        ("2024-03-03.jsonl.gz", 2, "line_too_long"),
+        ("2024-03-03.jsonl.gz", 3, "invalid_json"),
+    ]
+    # Kept whole, the undecodable byte and the NUL as U+FFFD.
+    assert quarantined[0][4] == latin1.decode("utf-8", errors="replace")
+    assert quarantined[1][3] == len(line(too_long))
+    assert quarantined[2][4] == with_nul.decode().replace("\x00", "\ufffd")
+    assert warehouse.execute(
+        "SELECT source_file, line_number, event_name, properties->>'title' FROM raw.events ORDER BY 1, 2"
+    ).fetchall() == [
+        ("2024-03-02.jsonl", 1, "A", None),
+        ("2024-03-02.jsonl", 3, "Summary Created", "논문 요약"),
+        ("2024-03-03.jsonl.gz", 1, "B", None),
+        ("2024-03-03.jsonl.gz", 4, "C", None),
+        ("2024-03-04.jsonl.gz", 1, "D", None),
+    ]
+
+
 def test_batching_does_not_change_what_is_loaded(settings, warehouse, monkeypatch):
     """Files published one per transaction or all in one batch give the same tables:
     the earliest file keeps a repeated event, later copies count as duplicates."""

@@ -12,18 +12,17 @@ to load an event keeps it.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import shutil
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
+import pandas as pd
 
 from pipelines.ingest.landing import LandingFile
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
+from pipelines.ingest.readable import MAX_LINE_BYTES, rewrite_readable
 from pipelines.settings import Settings
 from pipelines.warehouse import run_sql
 
@@ -81,42 +80,79 @@ def _batches(files: list[LandingFile]) -> Iterator[list[LandingFile]]:
 def _stage_files(
     conn: duckdb.DuckDBPyConnection, files: list[LandingFile], settings: Settings, now: dt.datetime
 ) -> None:
-    def params(paths: list[Path], source_file: str | None) -> dict[str, Any]:
-        return {
-            "paths": [str(p) for p in paths],
-            "source_file": source_file,
-            "now": now,
-            "start_date": settings.start_date,
-            "tz": settings.timezone,
-            "calling_code": DEFAULT_CALLING_CODE,
-        }
+    def stage(paths: list[Path], source_file: str | None = None) -> None:
+        run_sql(
+            conn,
+            "core/stage_segment_file",
+            {
+                "paths": [str(p) for p in paths],
+                "source_file": source_file,
+                "now": now,
+                "start_date": settings.start_date,
+                "tz": settings.timezone,
+                "calling_code": DEFAULT_CALLING_CODE,
+                "max_line_bytes": MAX_LINE_BYTES,
+            },
+        )
 
     run_sql(conn, "core/segment_stage")
-    run_sql(conn, "core/stage_segment_file", params([f.path for f in files], None))
+    unreadable: set[str] = set()
+    try:
+        stage([f.path for f in files])
+    except duckdb.InvalidInputException:
+        # One line the reader rejects (not UTF-8, too long) fails the whole read: the
+        # batch's other files are staged one by one, the files with such lines rewritten.
+        for file in files:
+            try:
+                stage([file.path])
+            except duckdb.InvalidInputException:
+                unreadable.add(file.path.name)
     staged_bytes = dict(
         conn.execute(
             "SELECT source_file, sum(line_bytes) FROM ingest_stage.segment GROUP BY 1"
         ).fetchall()
     )
     for file in files:
-        if file.path.suffix == ".gz" and not _read_whole_gzip(
-            file.path, staged_bytes.get(file.path.name, 0)
+        name = file.path.name
+        if name in unreadable or (
+            file.path.suffix == ".gz" and not _read_whole_gzip(file.path, staged_bytes.get(name, 0))
         ):
-            # DuckDB reads only the first member of a multi-member gzip (files appended to
-            # with `cat a.gz b.gz`); Python's gzip reads them all, so stage from its output.
-            conn.execute("DELETE FROM ingest_stage.segment WHERE source_file = ?", [file.path.name])
-            with tempfile.TemporaryDirectory() as tmp:
-                plain = Path(tmp) / file.path.name.removesuffix(".gz")
-                try:
-                    with gzip.open(file.path, "rb") as src, plain.open("wb") as dst:
-                        shutil.copyfileobj(src, dst, 1 << 20)
-                except (OSError, EOFError, zlib.error) as exc:
-                    raise LandingFileError(
-                        f"{file.path}: not a complete gzip file ({exc}); nothing from its batch of "
-                        f"{len(files)} file(s) was loaded: replace or remove it and rerun"
-                    ) from exc
-                run_sql(conn, "core/stage_segment_file", params([plain], file.path.name))
+            conn.execute("DELETE FROM ingest_stage.segment WHERE source_file = ?", [name])
+            _stage_rewritten(conn, file, len(files), stage)
     run_sql(conn, "core/segment_stage_lines")
+
+
+def _stage_rewritten(
+    conn: duckdb.DuckDBPyConnection,
+    file: LandingFile,
+    batch_size: int,
+    stage: Callable[[list[Path], str | None], None],
+) -> None:
+    """Stage a file from its readable rewrite (readable.py); its rejected lines keep their
+    numbers and get their own quarantine reasons."""
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / file.path.name.removesuffix(".gz")
+        try:
+            rejected = rewrite_readable(file.path, plain)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise LandingFileError(
+                f"{file.path}: not a complete gzip file ({exc}); nothing from its batch of "
+                f"{batch_size} file(s) was loaded: replace or remove it and rerun"
+            ) from exc
+        stage([plain], file.path.name)
+    if rejected:
+        segment_rejected = pd.DataFrame(
+            {
+                "line_number": [r.line_number for r in rejected],
+                "reason": [r.reason for r in rejected],
+                "text": [r.text for r in rejected],
+            }
+        )
+        conn.register("segment_rejected", segment_rejected)
+        try:
+            run_sql(conn, "core/segment_stage_rejected", {"source_file": file.path.name})
+        finally:
+            conn.unregister("segment_rejected")
 
 
 def _read_whole_gzip(path: Path, staged: int) -> bool:

@@ -4,12 +4,14 @@
 -- see segment_stage_lines. Grain: one row per line. `reason` is NULL for a loadable event,
 -- else the quarantine reason.
 -- Parameters: $paths, $source_file (NULL: each file's own name), $now (ingest time),
--- $start_date, $tz, $calling_code.
+-- $start_date, $tz, $calling_code, $max_line_bytes (a longer line fails the read: see
+-- pipelines/ingest/readable.py).
 INSERT INTO ingest_stage.segment BY NAME
 WITH lines AS (
     SELECT coalesce($source_file::VARCHAR, parse_filename(filename)) AS source_file, line
     FROM read_csv($paths, columns = {'line': 'VARCHAR'}, delim = chr(0), quote = '', escape = '',
-                  header = false, auto_detect = false, strict_mode = false, filename = true)
+                  header = false, auto_detect = false, strict_mode = false, filename = true,
+                  max_line_size = $max_line_bytes)
 ),
 
 -- Each line is parsed once, into exactly the fields we use (try → NULL when the line is

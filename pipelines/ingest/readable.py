@@ -1,0 +1,64 @@
+"""Landing files that DuckDB's line reader cannot take as they are, rewritten line by line.
+
+Landing files are read with DuckDB's CSV reader, one line per row. It rejects a whole read
+for a single line that is not UTF-8 or is longer than its line limit, reads only the first
+member of a multi-member gzip (files appended to with ``cat a.gz b.gz``) and cuts a line at
+a NUL byte. A file it cannot read whole is rewritten here as plain UTF-8: each readable
+line is copied, each other line is replaced by a placeholder and returned with its
+quarantine reason, so every line keeps its number and none is lost.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+
+# The longest line read (bytes, without its line break); DuckDB's read_csv is given the
+# same limit. Segment itself accepts messages of at most 32 KB.
+MAX_LINE_BYTES = 2_000_000
+PLACEHOLDER = b"-"
+
+
+@dataclass(frozen=True)
+class RejectedLine:
+    line_number: int
+    reason: str
+    # The line as text: undecodable bytes and NULs become U+FFFD.
+    text: str
+
+
+def rewrite_readable(source: Path, target: Path) -> list[RejectedLine]:
+    """Write ``source``'s lines (gzip or plain) to ``target`` as plain text DuckDB can read.
+
+    Lines are split as DuckDB splits them (LF, CRLF or CR) and written LF-terminated; a
+    leading UTF-8 byte-order mark is dropped, as DuckDB does. Raises what ``gzip`` raises
+    for a file that is not a complete gzip file.
+    """
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rb") as handle:
+        data = handle.read().removeprefix(codecs.BOM_UTF8)
+    rejected: list[RejectedLine] = []
+    with target.open("wb") as out:
+        for number, line in enumerate(data.splitlines(), start=1):
+            reason = unreadable_reason(line)
+            if reason is not None:
+                text = line.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+                rejected.append(RejectedLine(number, reason, text))
+                line = PLACEHOLDER
+            out.write(line + b"\n")
+    return rejected
+
+
+def unreadable_reason(line: bytes) -> str | None:
+    """The quarantine reason of a line DuckDB's reader cannot take whole, else None."""
+    if len(line) > MAX_LINE_BYTES:
+        return "line_too_long"
+    if b"\x00" in line:
+        return "invalid_json"  # JSON text never holds a raw NUL (not even in a string)
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return "invalid_utf8"
+    return None
