@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.landing import list_event_files
+from pipelines.ingest.segment import stage_segment_lines
 from pipelines.settings import Settings
 from pipelines.warehouse import prepare, run_sql
 
@@ -62,17 +63,8 @@ def write_demo_export(
                 str(web_lines), sep="\t", quotechar="", escapechar="", header=False
             )
             run_sql(conn, "core/segment_stage")
-            run_sql(
-                conn,
-                "core/stage_segment_file",
-                {
-                    "paths": [str(web_lines)],
-                    "source_file": web_lines.name,
-                    "now": dt.datetime.now(dt.UTC),
-                    "start_date": settings.start_date,
-                    "tz": settings.timezone,
-                    "calling_code": "82",
-                },
+            stage_segment_lines(
+                conn, [web_lines], settings, dt.datetime.now(dt.UTC), web_lines.name
             )
             run_sql(conn, "core/segment_stage_lines")
         run_sql(

@@ -77,23 +77,35 @@ def _batches(files: list[LandingFile]) -> Iterator[list[LandingFile]]:
         yield batch
 
 
+def stage_segment_lines(
+    conn: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    settings: Settings,
+    now: dt.datetime,
+    source_file: str | None = None,
+) -> None:
+    """Parse and classify the files' lines into ``ingest_stage.segment`` (segment_stage.sql
+    creates it); ``source_file`` names them when they are a rewrite of a landing file."""
+    run_sql(
+        conn,
+        "core/stage_segment_file",
+        {
+            "paths": [str(p) for p in paths],
+            "source_file": source_file,
+            "now": now,
+            "start_date": settings.start_date,
+            "tz": settings.timezone,
+            "calling_code": DEFAULT_CALLING_CODE,
+            "max_line_bytes": MAX_LINE_BYTES,
+        },
+    )
+
+
 def _stage_files(
     conn: duckdb.DuckDBPyConnection, files: list[LandingFile], settings: Settings, now: dt.datetime
 ) -> None:
     def stage(paths: list[Path], source_file: str | None = None) -> None:
-        run_sql(
-            conn,
-            "core/stage_segment_file",
-            {
-                "paths": [str(p) for p in paths],
-                "source_file": source_file,
-                "now": now,
-                "start_date": settings.start_date,
-                "tz": settings.timezone,
-                "calling_code": DEFAULT_CALLING_CODE,
-                "max_line_bytes": MAX_LINE_BYTES,
-            },
-        )
+        stage_segment_lines(conn, paths, settings, now, source_file)
 
     run_sql(conn, "core/segment_stage")
     unreadable: set[str] = set()
