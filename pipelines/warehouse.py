@@ -92,6 +92,11 @@ def prepare(
     """Load our macros (and create the base tables) on a connection from anywhere."""
     conn.execute(f"SET memory_limit = '{DEFAULT_MEMORY_LIMIT}'")
     conn.execute("SET enable_progress_bar = false")  # bars would fill Dagster's and CI's logs
+    # Local dates always name the reporting zone explicitly; the session zone (by default the
+    # machine's) is fixed to UTC so that nothing else depends on where Retainly runs: a
+    # timestamp without an offset reads as UTC, and TIMESTAMPTZ arithmetic such as
+    # `+ INTERVAL 1 DAY` never meets a daylight-saving change.
+    conn.execute("SET TimeZone = 'UTC'")
     run_sql(conn, "core/macros")
     if create_schema:
         run_sql(conn, "core/schema")

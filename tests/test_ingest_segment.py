@@ -167,6 +167,53 @@ def test_late_event_lands_on_its_own_date_and_timezone_boundary(settings, wareho
     ]
 
 
+def test_results_do_not_depend_on_the_machines_time_zone(settings):
+    """Ingested on a machine in Los Angeles (DuckDB's session zone defaults to the machine's):
+    a timestamp without an offset still reads as UTC, and "more than a day in the future"
+    is 24 hours even across a US daylight-saving change (2024-03-10)."""
+    import os
+    import subprocess
+    import sys
+
+    write_events(
+        settings.events_dir,
+        "2024-03-03",
+        [
+            {
+                "type": "track",
+                "event": "Naive",
+                "messageId": "n",
+                "userId": "u1",
+                "timestamp": "2024-03-02T23:30:00",
+            },
+            track("Soon", "2024-03-10T23:59:59Z", user_id="u1"),
+        ],
+    )
+    script = (
+        "import datetime as dt, json\n"
+        "from pipelines.ingest.landing import list_event_files\n"
+        "from pipelines.ingest.segment import ingest_files\n"
+        "from pipelines.settings import load_settings\n"
+        "from pipelines.warehouse import connect\n"
+        "s = load_settings(); conn = connect(s.warehouse_path)\n"
+        "ingest_files(conn, list_event_files(s.events_dir), s, now=dt.datetime(2024, 3, 10, tzinfo=dt.UTC))\n"
+        "rows = conn.execute(\"SELECT event_name, strftime(timezone('UTC', event_ts), '%Y-%m-%d %H:%M:%S'),"
+        ' event_date::VARCHAR FROM raw.events ORDER BY 1").fetchall()\n'
+        "print(json.dumps([rows, conn.execute('SELECT count(*) FROM ops.quarantine').fetchone()[0]]))\n"
+    )
+    env = {**os.environ, "TZ": "America/Los_Angeles"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == [
+        [
+            ["Naive", "2024-03-02 23:30:00", "2024-03-03"],  # 08:30 on the 3rd in Seoul
+            ["Soon", "2024-03-10 23:59:59", "2024-03-11"],
+        ],
+        0,
+    ]
+
+
 def test_utm_from_campaign_context_wins_over_url_and_url_is_parsed(settings, warehouse):
     url = "https://app.example/paper?utm_source=google&utm_medium=cpc&utm_campaign=spring%20kr&utm_term=ai+summary&gclid=G-1&fbclid=F-1"
     from_url = page("2024-03-02T10:00:00+09:00", anonymous_id="a1", url=url)
