@@ -271,6 +271,24 @@ def test_panel_sql_runs_on_the_published_demo_marts(
     check_frame_for_panel(panel, frame)
 
 
+def test_days_since_last_load_counts_in_the_reporting_zone(demo_serving, demo_range, demo_settings):
+    """Today is the reporting zone's date, whatever PostgreSQL's session zone is (here Los
+    Angeles, up to 17 hours behind Seoul)."""
+    from dashboards.run import query
+
+    (dashboard,) = [d for d in DASHBOARDS if d["uid"] == "retainly-quality"]
+    (panel,) = [
+        p for p in dashboard["panels"] if p.get("title") == "Days since the last loaded date"
+    ]
+    last = query(demo_serving, "SELECT max(date) AS last FROM serving.active_users")["last"].iloc[0]
+    demo_serving.execute("SET TIME ZONE 'America/Los_Angeles'")
+    try:
+        (frame,) = run_panel(panel, demo_serving, demo_range, {})
+    finally:
+        demo_serving.execute("RESET TIME ZONE")
+    assert frame["days"].tolist() == [(demo_settings.today() - last).days]
+
+
 def test_query_variables_have_values_on_the_demo(demo_variables):
     for uid, variables in demo_variables.items():
         for name, variable in variables.items():

@@ -11,10 +11,11 @@ def days_since_last_activity() -> c.Panel:
     return c.stat(
         "Days since the last loaded date",
         """
-        SELECT current_date - max(date) AS "days"
+        SELECT (now() AT TIME ZONE (SELECT timezone FROM serving.reporting_settings))::date
+            - max(date) AS "days"
         FROM serving.active_users
         """,
-        description="Today minus the latest local date with activity in the marts. Above 1 means the daily load is late.",
+        description="Today in the reporting time zone minus the latest local date with activity in the marts. Above 1 means the daily load is late.",
         w=6,
         unit="d",
         defaults={

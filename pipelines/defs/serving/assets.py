@@ -11,7 +11,7 @@ import pipelines.defs
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.serving.publish import publish_all
 from pipelines.serving.target import READER_ROLE, grafana_datasource, serving_target
-from pipelines.settings import load_settings
+from pipelines.settings import Settings, load_settings
 
 GROUP = "serving"
 UPSTREAM_PREFIXES = ("raw", "marts", "ops")  # marts, and the ingestion assets that write ops.*
@@ -58,6 +58,12 @@ def asset_check_results(context: dg.AssetExecutionContext) -> pd.DataFrame:
     return frame
 
 
+def reporting_settings(settings: Settings) -> pd.DataFrame:
+    """serving.reporting_settings: one row, so dashboards can compute "today" in the
+    reporting time zone (PostgreSQL's own zone is the server's)."""
+    return pd.DataFrame([{"timezone": settings.timezone, "week_start": settings.week_start}])
+
+
 @dg.asset(
     key=SERVING_POSTGRES,
     deps=_upstream_keys(),
@@ -75,7 +81,8 @@ def serving_postgres(
     with serving_target(settings) as target, open_warehouse(duckdb) as conn:
         published = publish_all(
             conn, target.url, database=target.database, reader_role=READER_ROLE,
-            reader_password=target.reader_password, extra={"asset_checks": checks},
+            reader_password=target.reader_password,
+            extra={"asset_checks": checks, "reporting_settings": reporting_settings(settings)},
         )  # fmt: skip
         where = target.describe()
     table = pd.DataFrame(
