@@ -30,9 +30,16 @@ def test_generate_then_run_selected_assets_then_doctor(settings, capsys):
         users = conn.execute("SELECT count(*) FROM core.users").fetchone()[0]
         assert 0 < users <= 300
 
+    for name in ("events.json", "2024-02-30.jsonl", ".2024-03-09.jsonl.gz.tmp"):
+        (settings.events_dir / name).write_text("{}\n")
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
     assert "event files                      5 (2024-03-04 .. 2024-03-08)" in out
+    # A writer's hidden temp file is not reported; misnamed files are.
+    assert (
+        "not loaded: 2 file(s) not named YYYY-MM-DD*.jsonl[.gz]: 2024-02-30.jsonl, events.json"
+        in out
+    )
     assert "warehouse                        present" in out
 
 

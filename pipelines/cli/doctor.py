@@ -1,5 +1,5 @@
 from pipelines.config import find_config_file, load_definitions
-from pipelines.ingest.landing import list_event_files
+from pipelines.ingest.landing import list_event_files, unrecognized_files
 from pipelines.settings import load_settings
 
 
@@ -21,6 +21,10 @@ def doctor(args) -> int:
     days = f"{files[0].day} .. {files[-1].day}" if files else "none"
     print("data:")
     print(f"  event files                      {len(files)} ({days})")
+    ignored = unrecognized_files(settings.events_dir)
+    if ignored:
+        names = ", ".join(p.name for p in ignored[:5]) + (", …" if len(ignored) > 5 else "")
+        print(f"  not loaded: {len(ignored)} file(s) not named YYYY-MM-DD*.jsonl[.gz]: {names}")
     print(
         f"  warehouse                        {'present' if settings.warehouse_path.exists() else 'not built yet'}"
     )

@@ -46,5 +46,18 @@ def list_event_files(events_dir: Path) -> list[LandingFile]:
     return files
 
 
+def unrecognized_files(events_dir: Path) -> list[Path]:
+    """Visible files of the landing directory that are never loaded: their name does not
+    start with a valid date or does not end in .jsonl / .jsonl.gz (say, ``events.json``)."""
+    if not events_dir.is_dir():
+        return []
+    loaded = {f.path for f in list_event_files(events_dir)}
+    return [
+        p
+        for p in sorted(events_dir.iterdir())
+        if p.is_file() and not p.name.startswith(".") and p not in loaded
+    ]
+
+
 def files_for_days(events_dir: Path, days: set[dt.date]) -> list[LandingFile]:
     return [f for f in list_event_files(events_dir) if f.day in days]

@@ -5,7 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.results import ingestion_result, load_log_check_spec
-from pipelines.ingest.landing import files_for_days
+from pipelines.ingest.landing import files_for_days, unrecognized_files
 from pipelines.ingest.segment import ingest_files
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
@@ -32,6 +32,12 @@ def raw_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     if not files:
         context.log.warning(
             f"no landing files for {context.partition_key_range} in {settings.events_dir}"
+        )
+    ignored = unrecognized_files(settings.events_dir)
+    if ignored:
+        context.log.warning(
+            f"{len(ignored)} file(s) in {settings.events_dir} are never loaded: name them "
+            f"YYYY-MM-DD*.jsonl or .jsonl.gz (first: {ignored[0].name})"
         )
     with open_warehouse(duckdb) as conn:
         return ingestion_result(conn, "segment", ingest_files(conn, files, settings))
