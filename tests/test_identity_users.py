@@ -135,7 +135,7 @@ def test_users_profile_first_touch_ads_consent_and_revenue(load_events):
                     "2024-03-01T10:05:00+09:00",
                     user_id="u1",
                     anonymous_id="a1",
-                    method="google",
+                    method=" Google ",  # one spelling per method: "google"
                     referrer_user_id="u0",
                 ),
                 {

@@ -55,3 +55,8 @@ CREATE OR REPLACE TEMP MACRO redact_pii(line) AS
     regexp_replace(
         regexp_replace(line, '"(email|phone|phone_number|phoneNumber|mobile)"\s*:\s*"[^"]*"', '"\1":"<redacted>"', 'gi'),
         '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', '<redacted-email>', 'g');
+
+-- A `Signed Up` event's method, as one spelling: SDKs and releases send 'Kakao', 'kakao '
+-- or 'KAKAO' for the same login; '' is no method.
+CREATE OR REPLACE TEMP MACRO signup_method_of(properties) AS
+    nullif(lower(trim(json_extract_string(properties, '$.method'))), '');

@@ -25,7 +25,7 @@ signups AS (
     SELECT
         user_key,
         min(event_ts) AS signup_ts,
-        arg_min(json_extract_string(properties, '$.method'), (event_ts, event_id)) AS signup_method,
+        arg_min(signup_method_of(properties), (event_ts, event_id)) AS signup_method,
         arg_min(json_extract_string(properties, '$.referrer_user_id'), (event_ts, event_id)) AS referrer_user_key
     FROM core.events
     WHERE event_name = 'Signed Up'

@@ -56,7 +56,7 @@ milestone_events AS (
         event_ts,
         event_id,
         event_name,
-        CASE WHEN event_name = 'Signed Up' THEN json_extract_string(properties, '$.method') END AS method,
+        CASE WHEN event_name = 'Signed Up' THEN signup_method_of(properties) END AS method,
         CASE WHEN event_name = 'Signed Up' THEN json_extract_string(properties, '$.referrer_user_id') END AS referrer_user_key,
         event_name = 'Subscription Started'
             OR (event_name = 'Order Completed'
