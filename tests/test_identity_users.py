@@ -213,3 +213,47 @@ def test_identify_alone_is_not_activity(load_events):
     )
     assert conn.execute("SELECT is_active FROM core.events").fetchall() == [(False,)]
     assert conn.execute("SELECT last_active_date FROM core.users").fetchall() == [(None,)]
+
+
+def test_revenue_currencies_count_payments_per_currency(load_events):
+    """The core/users asset warns (check one_revenue_currency) when this has two entries."""
+    from pipelines.core.build import revenue_currencies
+
+    conn = load_events(
+        {
+            "2024-03-05": [
+                track(
+                    "Subscription Started",
+                    "2024-03-05T11:00:00+09:00",
+                    user_id="u1",
+                    revenue=9900,
+                    currency="KRW",
+                ),
+                track(
+                    "Order Completed",
+                    "2024-03-05T12:00:00+09:00",
+                    user_id="u2",
+                    revenue=7.99,
+                    currency=" usd",
+                ),
+                track(
+                    "Order Completed",
+                    "2024-03-05T13:00:00+09:00",
+                    user_id="u3",
+                    revenue=4900,
+                    currency="krw",
+                ),
+                track(
+                    "Order Completed",
+                    "2024-03-05T14:00:00+09:00",
+                    user_id="u4",
+                    revenue=0,
+                    currency="EUR",
+                ),
+                track(
+                    "Subscription Started", "2024-03-05T15:00:00+09:00", user_id="u5", revenue=1000
+                ),
+            ]
+        }
+    )
+    assert revenue_currencies(conn) == {"KRW": 2, "(none)": 1, "USD": 1}

@@ -40,6 +40,22 @@ def build_users(conn: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str
     return {"users": users, "signups": signups, "paid_users": paid}
 
 
+def revenue_currencies(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Payment events per currency (upper-cased; '(none)' when absent). core.users sums
+    `revenue` as sent, so its totals mean something only when this has one currency."""
+    rows = conn.execute(
+        """
+        SELECT coalesce(upper(trim(json_extract_string(properties, '$.currency'))), '(none)'), count(*)
+        FROM core.events
+        WHERE event_name IN ('Subscription Started', 'Order Completed')
+            AND try_cast(json_extract_string(properties, '$.revenue') AS DOUBLE) <> 0
+        GROUP BY 1
+        ORDER BY 2 DESC, 1
+        """
+    ).fetchall()
+    return dict(rows)
+
+
 def last_loaded_date(conn: duckdb.DuckDBPyConnection):
     """The latest local date with any activity: the end of every "fully observed" window."""
     return conn.execute("SELECT max(event_date) FROM core.events WHERE is_active").fetchone()[0]

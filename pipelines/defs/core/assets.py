@@ -2,7 +2,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.config import load_definitions
-from pipelines.core.build import build_events, build_identity_map, build_users
+from pipelines.core.build import (
+    build_events,
+    build_identity_map,
+    build_users,
+    revenue_currencies,
+)
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
@@ -48,7 +53,7 @@ def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 check_name="event_id_unique",
                 passed=duplicated == 0,
                 metadata={"duplicated": duplicated},
-            )
+            ),
         ],
     )
 
@@ -59,7 +64,14 @@ def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     group_name="core",
     pool=DUCKDB_POOL,
     kinds={"duckdb"},
-    check_specs=[dg.AssetCheckSpec("user_key_unique", asset=["core", "users"], blocking=True)],
+    check_specs=[
+        dg.AssetCheckSpec("user_key_unique", asset=["core", "users"], blocking=True),
+        dg.AssetCheckSpec(
+            "one_revenue_currency",
+            asset=["core", "users"],
+            description="Revenue is summed as sent: payments in several currencies make totals meaningless.",
+        ),
+    ],
 )
 def users(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per user: signup, first touch, ad ids, consent, hashed contacts, revenue."""
@@ -69,6 +81,7 @@ def users(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "SELECT count(*) - count(DISTINCT user_key) FROM core.users"
         ).fetchone()[0]
         preview = table_preview(conn, "core.users")
+        currencies = revenue_currencies(conn)
     return dg.MaterializeResult(
         metadata={**counts, "preview": dg.MetadataValue.md(preview)},
         check_results=[
@@ -76,6 +89,12 @@ def users(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 check_name="user_key_unique",
                 passed=duplicated == 0,
                 metadata={"duplicated": duplicated},
-            )
+            ),
+            dg.AssetCheckResult(
+                check_name="one_revenue_currency",
+                passed=len(currencies) <= 1,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"payments_by_currency": dg.MetadataValue.json(currencies)},
+            ),
         ],
     )
