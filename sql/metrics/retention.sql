@@ -266,64 +266,36 @@ combo_segment_ids AS (
 ),
 
 -- One row per (cohort, segment, offset) with a count of any kind: n_day (kind 0), users whose
--- last active offset it is (kind 1), range bracket (kind 2). One aggregation per segment
--- type (each with a small hash table), not one over the counts joined to all four.
+-- last active offset it is (kind 1), range bracket (kind 2). One grouping set per segment
+-- type (each with a small hash table), not one aggregation over the counts joined to all
+-- four; a set whose segment type is not reported (NULL id) is dropped.
 counts AS (
-    SELECT
-        c.cohort_event_id,
-        c.grain_id,
-        c.cohort_start,
-        i.all_id AS segment_id,
-        c.period_offset,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
-    FROM retention_counts AS c
-    JOIN combo_segment_ids AS i USING (combo_id)
-    WHERE i.all_id IS NOT NULL
-    GROUP BY ALL
-UNION ALL
-    SELECT
-        c.cohort_event_id,
-        c.grain_id,
-        c.cohort_start,
-        i.method_id AS segment_id,
-        c.period_offset,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
-    FROM retention_counts AS c
-    JOIN combo_segment_ids AS i USING (combo_id)
-    WHERE i.method_id IS NOT NULL
-    GROUP BY ALL
-UNION ALL
-    SELECT
-        c.cohort_event_id,
-        c.grain_id,
-        c.cohort_start,
-        i.source_id AS segment_id,
-        c.period_offset,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
-    FROM retention_counts AS c
-    JOIN combo_segment_ids AS i USING (combo_id)
-    WHERE i.source_id IS NOT NULL
-    GROUP BY ALL
-UNION ALL
-    SELECT
-        c.cohort_event_id,
-        c.grain_id,
-        c.cohort_start,
-        i.platform_id AS segment_id,
-        c.period_offset,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
-        coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
-    FROM retention_counts AS c
-    JOIN combo_segment_ids AS i USING (combo_id)
-    WHERE i.platform_id IS NOT NULL
-    GROUP BY ALL
+    SELECT *
+    FROM (
+        SELECT
+            c.cohort_event_id,
+            c.grain_id,
+            c.cohort_start,
+            CASE
+                WHEN grouping(i.all_id) = 0 THEN i.all_id
+                WHEN grouping(i.method_id) = 0 THEN i.method_id
+                WHEN grouping(i.source_id) = 0 THEN i.source_id
+                ELSE i.platform_id
+            END AS segment_id,
+            c.period_offset,
+            coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
+            coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
+            coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+        FROM retention_counts AS c
+        JOIN combo_segment_ids AS i USING (combo_id)
+        GROUP BY GROUPING SETS (
+            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.all_id),
+            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.method_id),
+            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.source_id),
+            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.platform_id)
+        )
+    )
+    WHERE segment_id IS NOT NULL
 ),
 
 -- Per cohort: its size and the last offsets whose cells are observed.
