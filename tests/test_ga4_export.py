@@ -256,6 +256,35 @@ def test_malformed_rows_are_quarantined_with_reasons(settings, warehouse):
     ).fetchall() == [("page", "page_view", "p1")]
 
 
+def test_lines_the_reader_rejects_are_quarantined_and_the_file_still_loads(settings, warehouse):
+    """A byte that is not UTF-8 or a line over the reader's limit fails DuckDB's read of the
+    whole file: the file is read from a rewrite, those lines quarantined with their reasons."""
+    from pipelines.ga4.export import ingest_export_files
+    from pipelines.ingest.readable import MAX_LINE_BYTES
+
+    latin1 = json.dumps(ga4_row(name="scroll")).encode().replace(b"scroll", b"scr\xf6ll")
+    too_long = json.dumps(ga4_row(name="click", params={"blob": "x" * MAX_LINE_BYTES})).encode()
+    settings.ga4_export_dir.mkdir(parents=True, exist_ok=True)
+    (settings.ga4_export_dir / "events_20240301.json").write_bytes(
+        json.dumps(ga4_row()).encode()
+        + b"\n"
+        + latin1
+        + b"\n"
+        + too_long
+        + b"\n"
+        + json.dumps(ga4_row(name="first_visit", pseudo="p2")).encode()
+        + b"\n"
+    )
+    (result,) = ingest_export_files(warehouse, list_export_files(settings.ga4_export_dir), settings)
+    assert (result.lines_read, result.lines_loaded, result.quarantined) == (4, 2, 2)
+    assert warehouse.execute(
+        "SELECT line_number, reason, strlen(raw) FROM ops.quarantine ORDER BY 1"
+    ).fetchall() == [(2, "invalid_utf8", len(latin1) + 2), (3, "line_too_long", len(too_long))]
+    assert warehouse.execute(
+        "SELECT line_number, event_name FROM raw.events ORDER BY 1"
+    ).fetchall() == [(1, "page_view"), (4, "first_visit")]
+
+
 def test_reloading_a_file_replaces_it_and_unchanged_files_are_skipped(settings, warehouse):
     write_ndjson(settings, "events_20240301.json", [ga4_row(), ga4_row(name="scroll")])
     files = list_export_files(settings.ga4_export_dir)

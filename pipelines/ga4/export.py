@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
+from pipelines.ingest.readable import MAX_LINE_BYTES, rejected_frame, rewrite_readable
 from pipelines.settings import Settings
 from pipelines.warehouse import run_sql
 
@@ -94,8 +97,13 @@ def stage_file(
     reader = "ga4/read_export_parquet" if file.format == "parquet" else "ga4/read_export_ndjson"
     run_sql(conn, "ga4/macros")
     try:
-        run_sql(conn, reader, {"path": str(file.path)})
-    except duckdb.Error as exc:
+        try:
+            run_sql(conn, reader, {"path": str(file.path), "max_line_bytes": MAX_LINE_BYTES})
+        except duckdb.InvalidInputException:
+            if file.format == "parquet":
+                raise
+            _read_rewritten_ndjson(conn, file.path)
+    except (duckdb.Error, OSError, EOFError, zlib.error) as exc:
         raise Ga4ExportError(
             f"{file.path}: cannot read as a GA4 export {file.format} file: {str(exc).splitlines()[0]}"
         ) from exc
@@ -109,6 +117,29 @@ def stage_file(
             "tz": settings.timezone,
         },
     )
+
+
+def _read_rewritten_ndjson(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """An NDJSON file with lines DuckDB's reader rejects (not UTF-8, too long): read from its
+    readable rewrite, the rejected lines quarantined with their own reasons and text."""
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / path.name.removesuffix(".gz")
+        rejected = rewrite_readable(path, plain)
+        run_sql(
+            conn, "ga4/read_export_ndjson", {"path": str(plain), "max_line_bytes": MAX_LINE_BYTES}
+        )
+    conn.register("ga4_rejected", rejected_frame(rejected))
+    try:
+        conn.execute(
+            """
+            UPDATE ga4_export_lines AS l
+            SET line = x.text, r = NULL, reader_reason = x.reason
+            FROM ga4_rejected AS x
+            WHERE l.line_number = x.line_number
+            """
+        )
+    finally:
+        conn.unregister("ga4_rejected")
 
 
 def ingest_file(

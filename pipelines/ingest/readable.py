@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import codecs
 import gzip
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import pandas as pd
 
 # The longest line read (bytes, without its line break); DuckDB's read_csv is given the
 # same limit. Segment itself accepts messages of at most 32 KB.
@@ -49,6 +51,13 @@ def rewrite_readable(source: Path, target: Path) -> list[RejectedLine]:
                 line = PLACEHOLDER
             out.write(line + b"\n")
     return rejected
+
+
+def rejected_frame(rejected: list[RejectedLine]) -> pd.DataFrame:
+    """The rejected lines as a table (line_number, reason, text) to update a stage with."""
+    return pd.DataFrame(
+        [asdict(r) for r in rejected], columns=["line_number", "reason", "text"]
+    ).astype({"line_number": "int64", "reason": "object", "text": "object"})
 
 
 def unreadable_reason(line: bytes) -> str | None:

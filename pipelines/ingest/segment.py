@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from pipelines.ingest.landing import LandingFile
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
-from pipelines.ingest.readable import MAX_LINE_BYTES, rewrite_readable
+from pipelines.ingest.readable import MAX_LINE_BYTES, rejected_frame, rewrite_readable
 from pipelines.settings import Settings
 from pipelines.warehouse import run_sql
 
@@ -153,14 +152,7 @@ def _stage_rewritten(
             ) from exc
         stage([plain], file.path.name)
     if rejected:
-        segment_rejected = pd.DataFrame(
-            {
-                "line_number": [r.line_number for r in rejected],
-                "reason": [r.reason for r in rejected],
-                "text": [r.text for r in rejected],
-            }
-        )
-        conn.register("segment_rejected", segment_rejected)
+        conn.register("segment_rejected", rejected_frame(rejected))
         try:
             run_sql(conn, "core/segment_stage_rejected", {"source_file": file.path.name})
         finally:

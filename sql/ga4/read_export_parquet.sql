@@ -6,5 +6,6 @@ CREATE OR REPLACE TEMP TABLE ga4_export_lines AS
 SELECT
     file_row_number + 1 AS line_number,
     NULL::VARCHAR AS line,
-    try_cast(t AS ga4_export_row) AS r
+    try_cast(t AS ga4_export_row) AS r,
+    NULL::VARCHAR AS reader_reason
 FROM read_parquet($path, file_row_number = true) AS t;

@@ -23,6 +23,7 @@ WITH typed AS (
         line_number,
         line,
         r,
+        reader_reason,
         r IS NOT NULL AS is_readable,
         r.event_params AS params,
         nullif(trim(r.event_name), '') AS event_name,
@@ -41,6 +42,7 @@ classified AS (
     SELECT
         *,
         CASE
+            WHEN reader_reason IS NOT NULL THEN reader_reason
             WHEN trim(line) = '' THEN 'empty_line'
             WHEN NOT is_readable AND line IS NOT NULL THEN 'invalid_json'
             WHEN NOT is_readable THEN 'unreadable_row'
