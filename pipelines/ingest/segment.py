@@ -6,7 +6,8 @@ load-log rows are deleted and rewritten in one transaction, so reruns are idempo
 failure publishes nothing. Duplicates are found on
 ``event_id`` within the batch and against events already loaded from other files on the
 same local dates (a retried message keeps its timestamp, hence its date); the first file
-to load an event keeps it.
+to load an event keeps it. A file DuckDB's reader cannot take whole (a line that is not UTF-8
+or too long, appended gzip members) is staged from a line-by-line rewrite (readable.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -103,8 +104,8 @@ def stage_segment_lines(
 def _stage_files(
     conn: duckdb.DuckDBPyConnection, files: list[LandingFile], settings: Settings, now: dt.datetime
 ) -> None:
-    def stage(paths: list[Path], source_file: str | None = None) -> None:
-        stage_segment_lines(conn, paths, settings, now, source_file)
+    def stage(paths: list[Path]) -> None:
+        stage_segment_lines(conn, paths, settings, now)
 
     run_sql(conn, "core/segment_stage")
     unreadable: set[str] = set()
@@ -129,15 +130,16 @@ def _stage_files(
             file.path.suffix == ".gz" and not _read_whole_gzip(file.path, staged_bytes.get(name, 0))
         ):
             conn.execute("DELETE FROM ingest_stage.segment WHERE source_file = ?", [name])
-            _stage_rewritten(conn, file, len(files), stage)
+            _stage_rewritten(conn, file, settings, now, batch_size=len(files))
     run_sql(conn, "core/segment_stage_lines")
 
 
 def _stage_rewritten(
     conn: duckdb.DuckDBPyConnection,
     file: LandingFile,
+    settings: Settings,
+    now: dt.datetime,
     batch_size: int,
-    stage: Callable[[list[Path], str | None], None],
 ) -> None:
     """Stage a file from its readable rewrite (readable.py); its rejected lines keep their
     numbers and get their own quarantine reasons."""
@@ -146,11 +148,12 @@ def _stage_rewritten(
         try:
             rejected = rewrite_readable(file.path, plain)
         except (OSError, EOFError, zlib.error) as exc:
+            what = "not a complete gzip file" if file.path.suffix == ".gz" else "unreadable"
             raise LandingFileError(
-                f"{file.path}: not a complete gzip file ({exc}); nothing from its batch of "
+                f"{file.path}: {what} ({exc}); nothing from its batch of "
                 f"{batch_size} file(s) was loaded: replace or remove it and rerun"
             ) from exc
-        stage([plain], file.path.name)
+        stage_segment_lines(conn, [plain], settings, now, source_file=file.path.name)
     if rejected:
         conn.register("segment_rejected", rejected_frame(rejected))
         try:
