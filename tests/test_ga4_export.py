@@ -294,7 +294,7 @@ def test_reloading_a_file_replaces_it_and_unchanged_files_are_skipped(settings, 
     assert warehouse.execute("SELECT lines_read, lines_loaded FROM ops.load_log").fetchall() == [
         (2, 2)
     ]
-    assert changed_files(warehouse, files) == []
+    assert changed_files(warehouse, files, settings.timezone) == []
 
 
 def test_same_rows_from_parquet_and_ndjson_have_the_same_event_ids(settings, warehouse):

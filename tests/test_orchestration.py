@@ -87,3 +87,42 @@ def test_ingest_asset_runs_one_partition_through_dagster(settings):
         assert conn.execute("SELECT source_file FROM ops.load_log").fetchall() == [
             ("2024-03-02.jsonl.gz",)
         ]
+
+
+def test_changing_the_reporting_zone_requires_a_reload(settings, monkeypatch, capsys):
+    """Local dates are fixed when a file is loaded: after RETAINLY_TIMEZONE changes, core.events
+    refuses to mix zones (and doctor says so) until the files are loaded again."""
+    from pipelines.cli import main
+    from pipelines.definitions import defs
+    from pipelines.resources import warehouse_resource
+    from pipelines.warehouse import connect
+
+    write_events(
+        settings.events_dir, "2024-03-02", [track("A", "2024-03-01T23:30:00Z", user_id="u1")]
+    )
+    everything = [*defs.assets, *(defs.asset_checks or [])]
+
+    def run(*keys: list[str], partition: str | None = None) -> dg.ExecuteInProcessResult:
+        return dg.materialize(
+            everything,
+            selection=dg.AssetSelection.assets(*keys),
+            partition_key=partition,
+            resources={"duckdb": warehouse_resource(settings)},
+            raise_on_error=False,
+        )
+
+    assert run(["raw", "events"], partition="2024-03-02").success  # in Asia/Seoul
+    monkeypatch.setenv("RETAINLY_TIMEZONE", "UTC")
+    failed = run(["core", "identity_map"], ["core", "events"])
+    assert not failed.success
+    (failure,) = [e for e in failed.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "files were loaded while it was Asia/Seoul (1 files)" in str(failure.event_specific_data)
+    assert main(["doctor"]) == 0
+    assert "loaded in another time zone      1 file(s) in Asia/Seoul" in capsys.readouterr().out
+
+    assert run(["raw", "events"], partition="2024-03-02").success  # loaded again, in UTC
+    assert run(["core", "identity_map"], ["core", "events"]).success
+    with connect(settings.warehouse_path) as conn:
+        assert conn.execute(
+            "SELECT event_date::VARCHAR, timezone FROM core.events, ops.load_log"
+        ).fetchall() == [("2024-03-01", "UTC")]

@@ -1,6 +1,10 @@
+import duckdb
+
 from pipelines.config import find_config_file, load_definitions
 from pipelines.ingest.landing import list_event_files, unrecognized_files
+from pipelines.ingest.load import files_loaded_in_other_zones
 from pipelines.settings import load_settings
+from pipelines.warehouse import connect
 
 
 def doctor(args) -> int:
@@ -28,6 +32,15 @@ def doctor(args) -> int:
     print(
         f"  warehouse                        {'present' if settings.warehouse_path.exists() else 'not built yet'}"
     )
+    if settings.warehouse_path.exists():
+        try:
+            with connect(settings.warehouse_path, read_only=True) as conn:
+                other_zones = files_loaded_in_other_zones(conn, settings.timezone)
+        except duckdb.IOException:  # another process (e.g. a Dagster run) is writing it
+            other_zones = {}
+            print("  warehouse in use by another process: not inspected")
+        for zone, n in other_zones.items():
+            print(f"  loaded in another time zone      {n} file(s) in {zone}: run `retainly run`")
     return 0
 
 

@@ -72,12 +72,18 @@ def list_export_files(export_dir: Path) -> list[ExportFile]:
     return files
 
 
-def changed_files(conn: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> list[ExportFile]:
-    """Files never loaded, or replaced since their last load (size or mtime differ)."""
+def changed_files(
+    conn: duckdb.DuckDBPyConnection, files: list[ExportFile], timezone: str
+) -> list[ExportFile]:
+    """Files never loaded, replaced since their last load (size or mtime differ), or loaded
+    while the reporting zone was another than ``timezone``."""
     loaded = {
-        name: (size, mtime)
-        for name, size, mtime in conn.execute(
-            "SELECT source_file, file_size, epoch(file_mtime) FROM ops.load_log WHERE source = ?",
+        name: (size, mtime, zone)
+        for name, size, mtime, zone in conn.execute(
+            """
+            SELECT source_file, file_size, epoch(file_mtime), timezone
+            FROM ops.load_log WHERE source = ?
+            """,
             [SOURCE],
         ).fetchall()
     }
@@ -87,6 +93,7 @@ def changed_files(conn: duckdb.DuckDBPyConnection, files: list[ExportFile]) -> l
         if f.path.name not in loaded
         or loaded[f.path.name][0] != f.size
         or abs((loaded[f.path.name][1] or 0) - f.mtime) >= 1
+        or loaded[f.path.name][2] not in (None, timezone)
     ]
 
 
@@ -153,7 +160,7 @@ def ingest_file(
     source_file = file.path.name
     stage_file(conn, file, settings, now)
     staged = StagedFile(source_file, file.export_day, file.size, file.mtime)
-    [result] = replace_file_rows(conn, "ga4_stage", SOURCE, [staged], now)
+    [result] = replace_file_rows(conn, "ga4_stage", SOURCE, [staged], now, settings.timezone)
     conn.execute("DROP TABLE IF EXISTS ga4_stage")
     conn.execute("DROP TABLE IF EXISTS ga4_export_lines")
     return result

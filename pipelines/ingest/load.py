@@ -59,10 +59,12 @@ def replace_file_rows(
     source: str,
     files: list[StagedFile],
     now: dt.datetime,
+    timezone: str,
 ) -> list[LoadResult]:
     """Swap the files' previous rows, quarantine entries and load-log rows for the staged ones.
 
     ``files`` is in load order: when two staged files carry the same event, the earlier keeps it.
+    ``timezone`` (the reporting zone the stage's local dates are in) is logged per file.
     """
     if stage not in STAGE_TABLES:
         raise ValueError(f"unknown stage table {stage!r}")
@@ -166,11 +168,12 @@ def replace_file_rows(
                 LEFT JOIN duplicates d USING (source_file)
             )
             SELECT source_file, ?, partition_key, file_size, to_timestamp(file_mtime), lines_read,
-                   lines_read - quarantined - duplicates, duplicates, quarantined, ?::TIMESTAMPTZ
+                   lines_read - quarantined - duplicates, duplicates, quarantined, ?::TIMESTAMPTZ,
+                   ?::VARCHAR
             FROM counted
             RETURNING source_file, lines_read, lines_loaded, duplicates, quarantined
             """,
-            [source, now],
+            [source, now, timezone],
         ).fetchall()
     order = {name: i for i, name in enumerate(names)}
     results = sorted((LoadResult(*row) for row in rows), key=lambda r: order[r.source_file])
@@ -198,6 +201,28 @@ def unbalanced_files(conn: duckdb.DuckDBPyConnection, source: str) -> tuple[int,
     ).fetchall()
     bad = [r[0] for r in rows if r[2] + r[3] + r[4] != r[1] or r[2] != r[5] or r[4] != r[6]]
     return len(rows), bad
+
+
+def files_loaded_in_other_zones(conn: duckdb.DuckDBPyConnection, timezone: str) -> dict[str, int]:
+    """Files per reporting zone they were loaded in, for zones other than ``timezone``: their
+    events' local dates (``event_date``) are that zone's until they are loaded again."""
+    logged = conn.execute(
+        """
+        SELECT count(*) FROM information_schema.columns
+        WHERE table_schema = 'ops' AND table_name = 'load_log' AND column_name = 'timezone'
+        """
+    ).fetchone()[0]
+    if not logged:  # a warehouse from before the column, opened read-only
+        return {}
+    rows = conn.execute(
+        """
+        SELECT timezone, count(*) FROM ops.load_log
+        WHERE timezone IS NOT NULL AND timezone <> ?
+        GROUP BY 1 ORDER BY 1
+        """,
+        [timezone],
+    ).fetchall()
+    return dict(rows)
 
 
 def quarantine_reasons(conn: duckdb.DuckDBPyConnection, source_files: list[str]) -> dict[str, int]:

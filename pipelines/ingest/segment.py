@@ -50,7 +50,9 @@ def ingest_files(
     for batch in _batches(sorted(files, key=lambda f: (f.day, f.path.name))):
         _stage_files(conn, batch, settings, now)
         staged = [StagedFile(f.path.name, f.day.isoformat(), f.size, f.mtime) for f in batch]
-        results += replace_file_rows(conn, "ingest_stage.segment_lines", "segment", staged, now)
+        results += replace_file_rows(
+            conn, "ingest_stage.segment_lines", "segment", staged, now, settings.timezone
+        )
         conn.execute("DETACH ingest_stage")
     return results
 

@@ -64,5 +64,9 @@ CREATE TABLE IF NOT EXISTS ops.load_log (
     lines_loaded BIGINT NOT NULL,
     duplicates BIGINT NOT NULL,
     quarantined BIGINT NOT NULL,
-    loaded_at TIMESTAMPTZ NOT NULL
+    loaded_at TIMESTAMPTZ NOT NULL,
+    -- RETAINLY_TIMEZONE when the file was loaded: its events' local dates are in that zone.
+    timezone VARCHAR
 );
+-- Warehouses created before the column existed.
+ALTER TABLE ops.load_log ADD COLUMN IF NOT EXISTS timezone VARCHAR;

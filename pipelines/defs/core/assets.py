@@ -8,6 +8,7 @@ from pipelines.core.build import (
     build_users,
     revenue_currencies,
 )
+from pipelines.ingest.load import files_loaded_in_other_zones
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
@@ -40,8 +41,18 @@ def identity_map(duckdb: DuckDBResource) -> dg.MaterializeResult:
 )
 def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """raw.events with the stitched user_key and the activity flag from retainly.yaml."""
+    settings = load_settings()
     with open_warehouse(duckdb) as conn:
-        counts = build_events(conn, load_definitions(home=load_settings().home))
+        other_zones = files_loaded_in_other_zones(conn, settings.timezone)
+        if other_zones:
+            # Local dates are fixed at load time: mixing zones would shift some days' events.
+            raise dg.Failure(
+                f"RETAINLY_TIMEZONE is {settings.timezone}, but files were loaded while it was "
+                + ", ".join(f"{zone} ({n} files)" for zone, n in other_zones.items())
+                + ": their event dates are in that zone. Load them again (`retainly run` reloads "
+                "every landing file) or set RETAINLY_TIMEZONE back."
+            )
+        counts = build_events(conn, load_definitions(home=settings.home))
         duplicated = conn.execute(
             "SELECT count(*) - count(DISTINCT event_id) FROM core.events"
         ).fetchone()[0]

@@ -32,7 +32,7 @@ def ga4_export_events(
     settings = load_settings()
     files = list_export_files(settings.ga4_export_dir)
     with open_warehouse(duckdb) as conn:
-        todo = files if config.reload_all else changed_files(conn, files)
+        todo = files if config.reload_all else changed_files(conn, files, settings.timezone)
         results = ingest_export_files(conn, todo, settings)
         if not files:
             context.log.info(f"no GA4 export files in {settings.ga4_export_dir}")
