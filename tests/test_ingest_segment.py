@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from pipelines.ingest.landing import list_event_files
+from pipelines.ingest.landing import files_for_days, list_event_files
 from pipelines.ingest.segment import ingest_files
 from tests.conftest import page, track, write_events
 
@@ -430,6 +430,45 @@ def test_lines_the_reader_rejects_are_quarantined_and_their_batch_still_loads(se
         ("2024-03-03.jsonl.gz", 4, "C", None),
         ("2024-03-04.jsonl.gz", 1, "D", None),
     ]
+
+
+def test_crlf_and_bom_files_take_the_fast_path_and_a_nul_in_a_plain_file_is_kept_whole(
+    settings, warehouse, monkeypatch
+):
+    """Only files whose bytes the reader did not all account for are rewritten: CRLF line ends
+    and a byte-order mark are explained (gzip or plain), a NUL byte is not."""
+    from pipelines.ingest import segment
+
+    def line(event: dict) -> bytes:
+        return json.dumps(event).encode()
+
+    events = [track(x, f"2024-03-02T1{i}:00:00+09:00", user_id="u1") for i, x in enumerate("AB")]
+    crlf = b"".join(line(e) + b"\r\n" for e in events)
+    settings.events_dir.mkdir(parents=True, exist_ok=True)
+    (settings.events_dir / "2024-03-02.jsonl.gz").write_bytes(gzip.compress(crlf))
+    (settings.events_dir / "2024-03-02-b.jsonl").write_bytes(b"\xef\xbb\xbf" + crlf[:-2])
+    rewritten = []
+    monkeypatch.setattr(
+        segment, "rewrite_readable", lambda src, dst: rewritten.append(src.name) or []
+    )
+    results = ingest_files(warehouse, list_event_files(settings.events_dir), settings, now=NOW)
+    assert rewritten == []
+    assert [(r.lines_read, r.lines_loaded, r.duplicates) for r in results] == [(2, 2, 0), (2, 0, 2)]
+
+    monkeypatch.undo()
+    with_nul = line(track("C", "2024-03-03T10:00:00+09:00", user_id="u1")).replace(
+        b'"C"', b'"C\x00"'
+    )
+    (settings.events_dir / "2024-03-03.jsonl").write_bytes(
+        line(track("D", "2024-03-03T09:00:00+09:00", user_id="u1")) + b"\n" + with_nul + b"\n"
+    )
+    (result,) = ingest_files(
+        warehouse, files_for_days(settings.events_dir, {dt.date(2024, 3, 3)}), settings, now=NOW
+    )
+    assert (result.lines_read, result.lines_loaded, result.quarantined) == (2, 1, 1)
+    assert warehouse.execute(
+        "SELECT line_number, reason, raw FROM ops.quarantine WHERE source_file = '2024-03-03.jsonl'"
+    ).fetchall() == [(2, "invalid_json", with_nul.decode().replace("\x00", "\ufffd"))]
 
 
 def test_batching_does_not_change_what_is_loaded(settings, warehouse, monkeypatch):

@@ -121,16 +121,15 @@ def _stage_files(
                 stage([file.path])
             except duckdb.InvalidInputException:
                 unreadable.add(file.path.name)
-    staged_bytes = dict(
-        conn.execute(
-            "SELECT source_file, sum(line_bytes) FROM ingest_stage.segment GROUP BY 1"
+    staged = {
+        name: (size, lines)
+        for name, size, lines in conn.execute(
+            "SELECT source_file, sum(line_bytes), count(*) FROM ingest_stage.segment GROUP BY 1"
         ).fetchall()
-    )
+    }
     for file in files:
         name = file.path.name
-        if name in unreadable or (
-            file.path.suffix == ".gz" and not _read_whole_gzip(file.path, staged_bytes.get(name, 0))
-        ):
+        if name in unreadable or not _read_whole(file, *staged.get(name, (0, 0))):
             conn.execute("DELETE FROM ingest_stage.segment WHERE source_file = ?", [name])
             _stage_rewritten(conn, file, settings, now, batch_size=len(files))
     run_sql(conn, "core/segment_stage_lines")
@@ -164,14 +163,22 @@ def _stage_rewritten(
             conn.unregister("segment_rejected")
 
 
-def _read_whole_gzip(path: Path, staged: int) -> bool:
-    """Whether the staged lines (``staged`` bytes) account for every byte of the gzip file.
+def _read_whole(file: LandingFile, staged_bytes: int, staged_lines: int) -> bool:
+    """Whether the staged lines account for every byte of the file.
 
-    The gzip trailer's ISIZE is the uncompressed size (mod 2**32) of the last member: it
-    equals the staged bytes (lines + newlines, the last newline optional) only when the
-    file is a single member that was read to its end.
+    Each staged line counts its bytes plus one for its line break. That equals the file's
+    size (the last break optional) for LF line ends, falls short by one byte per line for
+    CRLF and by 3 for a UTF-8 byte-order mark, which the reader drops; anything else means
+    bytes were not read: a line cut at a NUL byte, or further members of a gzip file. For
+    gzip the size is the trailer's ISIZE, the uncompressed size (mod 2**32) of the last
+    member, which equals the staged bytes only when the file is one member read to its end.
     """
-    with path.open("rb") as handle:
-        handle.seek(-4, 2)
-        isize = int.from_bytes(handle.read(4), "little")
-    return staged % 2**32 in (isize, (isize + 1) % 2**32)
+    if file.path.suffix == ".gz":
+        with file.path.open("rb") as handle:
+            handle.seek(-4, 2)
+            size = int.from_bytes(handle.read(4), "little")
+    else:
+        size = file.size
+    missing = (size - staged_bytes) % 2**32
+    explained = {0, 2**32 - 1, staged_lines, staged_lines - 1}
+    return missing in explained | {(m + 3) % 2**32 for m in explained}
