@@ -26,4 +26,9 @@ def warehouse_resource(settings: Settings | None = None) -> DuckDBResource:
 def open_warehouse(resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
     """A warehouse connection with Retainly's macros and base schema in place."""
     with resource.get_connection() as conn:
-        yield prepare(conn)
+        try:
+            yield prepare(conn)
+        finally:
+            # dagster-duckdb closes it only when the asset succeeds; left open after a
+            # failure, it blocks other connections of the process (another configuration).
+            conn.close()
