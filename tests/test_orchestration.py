@@ -38,8 +38,21 @@ def test_landing_sensor_requests_new_and_changed_partitions_once(settings):
     )
     (settings.events_dir / "2024-03-04.jsonl.gz.tmp").write_text("half written")
 
+    write_events(
+        settings.events_dir, "2024-03-05", [track("A", "2024-03-05T10:00:00+09:00", user_id="u1")]
+    )
     first = landing_sensor(dg.build_sensor_context(cursor=None))
-    assert [r.partition_key for r in first.run_requests] == ["2024-03-02", "2024-03-03"]
+    # Consecutive days share one run over their range; 2024-03-05 is a run of its own.
+    assert [(r.partition_key, r.tags) for r in first.run_requests] == [
+        (
+            None,
+            {
+                "dagster/asset_partition_range_start": "2024-03-02",
+                "dagster/asset_partition_range_end": "2024-03-03",
+            },
+        ),
+        ("2024-03-05", {}),
+    ]
 
     unchanged = landing_sensor(dg.build_sensor_context(cursor=first.cursor))
     assert unchanged.run_requests == []
@@ -52,7 +65,27 @@ def test_landing_sensor_requests_new_and_changed_partitions_once(settings):
     os.utime(changed, (1_800_000_000, 1_800_000_000))
     again = landing_sensor(dg.build_sensor_context(cursor=unchanged.cursor))
     assert [r.partition_key for r in again.run_requests] == ["2024-03-03"]
-    assert again.run_requests[0].run_key != first.run_requests[1].run_key
+    assert again.run_requests[0].run_key not in {r.run_key for r in first.run_requests}
+
+
+def test_a_range_run_from_the_sensor_ingests_every_day_of_the_range(settings):
+    from pipelines.definitions import defs
+    from pipelines.resources import warehouse_resource
+    from pipelines.warehouse import connect
+
+    for day in ("2024-03-02", "2024-03-03", "2024-03-04"):
+        write_events(settings.events_dir, day, [track("A", f"{day}T10:00:00+09:00", user_id="u1")])
+    (request,) = landing_sensor(dg.build_sensor_context(cursor=None)).run_requests
+    result = defs.get_job_def("ingest_job").execute_in_process(
+        tags=request.tags, resources={"duckdb": warehouse_resource(settings)}
+    )
+    assert result.success
+    with connect(settings.warehouse_path) as conn:
+        assert conn.execute("SELECT source_file FROM ops.load_log ORDER BY 1").fetchall() == [
+            ("2024-03-02.jsonl.gz",),
+            ("2024-03-03.jsonl.gz",),
+            ("2024-03-04.jsonl.gz",),
+        ]
 
 
 def test_ingest_asset_runs_one_partition_through_dagster(settings):
