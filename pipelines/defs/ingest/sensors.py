@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 import json
 
 import dagster as dg
@@ -50,7 +51,8 @@ def _run_request(days: list[dt.date], changed: dict[dt.date, list[LandingFile]])
     if len(days) == 1:
         return dg.RunRequest(partition_key=days[0].isoformat(), run_key=run_key)
     return dg.RunRequest(
-        run_key=run_key,
+        # a year of files would make a 15 KB key: the range and a digest of the fingerprints
+        run_key=f"{days[0]}..{days[-1]}@{hashlib.sha256(run_key.encode()).hexdigest()[:16]}",
         tags={
             RANGE_START_TAG: days[0].isoformat(),
             RANGE_END_TAG: days[-1].isoformat(),
