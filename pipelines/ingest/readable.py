@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import codecs
 import gzip
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -21,6 +23,7 @@ import pandas as pd
 # same limit. Segment itself accepts messages of at most 32 KB.
 MAX_LINE_BYTES = 2_000_000
 PLACEHOLDER = b"-"
+CHUNK_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,9 @@ def rewrite_readable(source: Path, target: Path) -> list[RejectedLine]:
     for a file that is not a complete gzip file.
     """
     opener = gzip.open if source.suffix == ".gz" else open
-    with opener(source, "rb") as handle:
-        data = handle.read().removeprefix(codecs.BOM_UTF8)
     rejected: list[RejectedLine] = []
-    with target.open("wb") as out:
-        for number, line in enumerate(data.splitlines(), start=1):
+    with opener(source, "rb") as handle, target.open("wb") as out:
+        for number, line in enumerate(split_lines(handle), start=1):
             reason = unreadable_reason(line)
             if reason is not None:
                 text = line.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
@@ -51,6 +52,19 @@ def rewrite_readable(source: Path, target: Path) -> list[RejectedLine]:
                 line = PLACEHOLDER
             out.write(line + b"\n")
     return rejected
+
+
+def split_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """The lines of a binary stream as ``bytes.splitlines`` splits them, read in chunks so
+    memory stays bounded by the longest line; a leading byte-order mark is dropped."""
+    pending = handle.read(len(codecs.BOM_UTF8)).removeprefix(codecs.BOM_UTF8)
+    while chunk := handle.read(chunk_bytes):
+        pieces = (pending + chunk).splitlines(keepends=True)
+        # The last piece may lack its break, or be a CR whose LF is in the next chunk.
+        pending = pieces.pop() if pieces else b""
+        for piece in pieces:
+            yield piece.rstrip(b"\r\n")
+    yield from pending.splitlines()
 
 
 def rejected_frame(rejected: list[RejectedLine]) -> pd.DataFrame:
