@@ -49,8 +49,9 @@ def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
             raise dg.Failure(
                 f"RETAINLY_TIMEZONE is {settings.timezone}, but files were loaded while it was "
                 + ", ".join(f"{zone} ({n} files)" for zone, n in other_zones.items())
-                + ": their event dates are in that zone. Load them again (`retainly run` reloads "
-                "every landing file) or set RETAINLY_TIMEZONE back."
+                + ": their event dates are in that zone. Load them again (`retainly run`, or a "
+                "backfill of raw/events over every partition in the Dagster UI) or set "
+                "RETAINLY_TIMEZONE back."
             )
         counts = build_events(conn, load_definitions(home=settings.home))
         duplicated = conn.execute(
