@@ -34,12 +34,8 @@ def list_event_files(events_dir: Path) -> list[LandingFile]:
         return []
     files = []
     for path in sorted(events_dir.iterdir()):
-        match = EVENT_FILE_RE.match(path.name)
-        if not match or not path.is_file():
-            continue
-        try:
-            day = dt.date.fromisoformat(match.group(1))
-        except ValueError:
+        day = _file_day(path.name)
+        if day is None or not path.is_file():
             continue
         stat = path.stat()
         files.append(LandingFile(path=path, day=day, size=stat.st_size, mtime=stat.st_mtime))
@@ -51,12 +47,20 @@ def unrecognized_files(events_dir: Path) -> list[Path]:
     start with a valid date or does not end in .jsonl / .jsonl.gz (say, ``events.json``)."""
     if not events_dir.is_dir():
         return []
-    loaded = {f.path for f in list_event_files(events_dir)}
     return [
         p
         for p in sorted(events_dir.iterdir())
-        if p.is_file() and not p.name.startswith(".") and p not in loaded
+        if not p.name.startswith(".") and _file_day(p.name) is None and p.is_file()
     ]
+
+
+def _file_day(name: str) -> dt.date | None:
+    """The day a landing file's name gives it, None when the name is not a landing file's."""
+    match = EVENT_FILE_RE.match(name)
+    try:
+        return dt.date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        return None
 
 
 def files_for_days(events_dir: Path, days: set[dt.date]) -> list[LandingFile]:
