@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
-from pipelines.ingest.readable import MAX_LINE_BYTES, rejected_frame, rewrite_readable
+from pipelines.ingest.readable import MAX_LINE_BYTES, apply_rejected, rewrite_readable
 from pipelines.settings import Settings
 from pipelines.warehouse import run_sql
 
@@ -101,15 +101,12 @@ def stage_file(
     conn: duckdb.DuckDBPyConnection, file: ExportFile, settings: Settings, now: dt.datetime
 ) -> None:
     """Read and classify one file into the temp table ``ga4_stage``; writes nothing permanent."""
-    reader = "ga4/read_export_parquet" if file.format == "parquet" else "ga4/read_export_ndjson"
     run_sql(conn, "ga4/macros")
     try:
-        try:
-            run_sql(conn, reader, {"path": str(file.path), "max_line_bytes": MAX_LINE_BYTES})
-        except duckdb.InvalidInputException:
-            if file.format == "parquet":
-                raise
-            _read_rewritten_ndjson(conn, file.path)
+        if file.format == "parquet":
+            run_sql(conn, "ga4/read_export_parquet", {"path": str(file.path)})
+        else:
+            _read_ndjson(conn, file.path)
     except (duckdb.Error, OSError, EOFError, zlib.error) as exc:
         raise Ga4ExportError(
             f"{file.path}: cannot read as a GA4 export {file.format} file: {str(exc).splitlines()[0]}"
@@ -126,27 +123,24 @@ def stage_file(
     )
 
 
-def _read_rewritten_ndjson(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """An NDJSON file with lines DuckDB's reader rejects (not UTF-8, too long): read from its
-    readable rewrite, the rejected lines quarantined with their own reasons and text."""
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = Path(tmp) / path.name.removesuffix(".gz")
-        rejected = rewrite_readable(path, plain)
+def _read_ndjson(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Read an NDJSON export file into ``ga4_export_lines``. One line DuckDB's reader rejects
+    (not UTF-8, too long) fails the whole read: the file is then read from its readable
+    rewrite, the rejected lines quarantined with their own reasons and text."""
+
+    def read(file: Path) -> None:
         run_sql(
-            conn, "ga4/read_export_ndjson", {"path": str(plain), "max_line_bytes": MAX_LINE_BYTES}
+            conn, "ga4/read_export_ndjson", {"path": str(file), "max_line_bytes": MAX_LINE_BYTES}
         )
-    conn.register("ga4_rejected", rejected_frame(rejected))
+
     try:
-        conn.execute(
-            """
-            UPDATE ga4_export_lines AS l
-            SET line = x.text, r = NULL, reader_reason = x.reason
-            FROM ga4_rejected AS x
-            WHERE l.line_number = x.line_number
-            """
-        )
-    finally:
-        conn.unregister("ga4_rejected")
+        read(path)
+    except duckdb.InvalidInputException:
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = Path(tmp) / path.name.removesuffix(".gz")
+            rejected = rewrite_readable(path, plain)
+            read(plain)
+        apply_rejected(conn, rejected, "ga4/stage_rejected")
 
 
 def ingest_file(

@@ -15,9 +15,12 @@ import gzip
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import duckdb
 import pandas as pd
+
+from pipelines.warehouse import run_sql
 
 # The longest line read (bytes, without its line break); DuckDB's read_csv is given the
 # same limit. Segment itself accepts messages of at most 32 KB.
@@ -67,11 +70,24 @@ def split_lines(handle: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[by
     yield from pending.splitlines()
 
 
-def rejected_frame(rejected: list[RejectedLine]) -> pd.DataFrame:
-    """The rejected lines as a table (line_number, reason, text) to update a stage with."""
-    return pd.DataFrame(
+def apply_rejected(
+    conn: duckdb.DuckDBPyConnection,
+    rejected: list[RejectedLine],
+    sql_model: str,
+    params: dict[str, Any] | None = None,
+) -> None:
+    """Run ``sql_model``, the update that gives a stage's placeholder rows their reasons and
+    text, with the rejected lines as the table ``rejected_lines(line_number, reason, text)``."""
+    if not rejected:
+        return
+    frame = pd.DataFrame(
         [asdict(r) for r in rejected], columns=["line_number", "reason", "text"]
     ).astype({"line_number": "int64", "reason": "object", "text": "object"})
+    conn.register("rejected_lines", frame)
+    try:
+        run_sql(conn, sql_model, params)
+    finally:
+        conn.unregister("rejected_lines")
 
 
 def unreadable_reason(line: bytes) -> str | None:

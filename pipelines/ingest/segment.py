@@ -22,7 +22,7 @@ import duckdb
 
 from pipelines.ingest.landing import LandingFile
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
-from pipelines.ingest.readable import MAX_LINE_BYTES, rejected_frame, rewrite_readable
+from pipelines.ingest.readable import MAX_LINE_BYTES, apply_rejected, rewrite_readable
 from pipelines.settings import Settings
 from pipelines.warehouse import run_sql
 
@@ -155,12 +155,7 @@ def _stage_rewritten(
                 f"{batch_size} file(s) was loaded: replace or remove it and rerun"
             ) from exc
         stage_segment_lines(conn, [plain], settings, now, source_file=file.path.name)
-    if rejected:
-        conn.register("segment_rejected", rejected_frame(rejected))
-        try:
-            run_sql(conn, "core/segment_stage_rejected", {"source_file": file.path.name})
-        finally:
-            conn.unregister("segment_rejected")
+    apply_rejected(conn, rejected, "core/segment_stage_rejected", {"source_file": file.path.name})
 
 
 def _read_whole(file: LandingFile, staged_bytes: int, staged_lines: int) -> bool:
