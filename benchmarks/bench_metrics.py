@@ -93,6 +93,7 @@ SYNTHETIC_SQL = [
         e.event_ts,
         (DATE '2025-01-01' + e.day) AS event_date,
         e.user_key,
+        hash(e.user_key) AS user_uid,
         u.utm_source,
         u.platform,
         e.kind <> 'identify' AS is_active
@@ -104,6 +105,7 @@ SYNTHETIC_SQL = [
     WITH agg AS (
         SELECT
             user_key,
+            any_value(user_uid) AS user_uid,
             min(event_ts) FILTER (WHERE is_active) AS first_seen_ts,
             min(event_date) FILTER (WHERE is_active) AS first_seen_date,
             max(event_date) FILTER (WHERE is_active) AS last_active_date,
@@ -113,7 +115,7 @@ SYNTHETIC_SQL = [
         GROUP BY user_key
     )
     SELECT
-        a.user_key, a.first_seen_ts, a.first_seen_date, a.signup_ts,
+        a.user_key, a.user_uid, a.first_seen_ts, a.first_seen_date, a.signup_ts,
         timezone('Asia/Seoul', a.signup_ts)::DATE AS signup_date,
         CASE WHEN a.signup_ts IS NOT NULL THEN u.signup_method END AS signup_method,
         u.utm_source AS first_utm_source, u.platform, a.first_paid_ts, a.last_active_date
@@ -138,6 +140,7 @@ def _settings(home: str):
 
 
 def synthesize(home: str, events: int, days: int) -> dict:
+    from pipelines.core.build import ensure_unique_user_uids
     from pipelines.warehouse import connect, execute
 
     settings, _ = _settings(home)
@@ -145,6 +148,7 @@ def synthesize(home: str, events: int, days: int) -> dict:
     params = {"users": max(1, events // EVENTS_PER_USER), "days": days}
     for statement in SYNTHETIC_SQL:
         execute(conn, statement, params)
+    ensure_unique_user_uids(conn)
     n_events, n_users = conn.execute(
         "SELECT count(*), count(DISTINCT user_key) FROM core.events"
     ).fetchone()

@@ -125,6 +125,18 @@ def table_exists(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     )
 
 
+def column_exists(conn: duckdb.DuckDBPyConnection, qualified_name: str, column: str) -> bool:
+    """For warehouses built by an older release (tables missing a newer column)."""
+    schema, table = qualified_name.split(".")
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? AND column_name = ?",
+            [schema, table, column],
+        ).fetchone()[0]
+    )
+
+
 def row_count(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> int:
     schema, table = qualified_name.split(".")
     return conn.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from pipelines.core.build import build_events, build_users, ensure_unique_user_uids
 from tests.conftest import page, track
 
 
@@ -257,3 +258,45 @@ def test_revenue_currencies_count_payments_per_currency(load_events):
         }
     )
     assert revenue_currencies(conn) == {"KRW": 2, "(none)": 1, "USD": 1}
+
+
+def test_user_uid_is_one_to_one_with_user_key_and_collisions_are_rehashed(
+    load_events, settings, definitions
+):
+    day = "2024-03-02"
+    conn = load_events(
+        {
+            day: [
+                page(f"{day}T09:00:00+09:00", anonymous_id="anon-1"),
+                track("Summary Created", f"{day}T09:01:00+09:00", user_id="u1"),
+                track("Summary Created", f"{day}T09:02:00+09:00", user_id="u2"),
+            ]
+        }
+    )
+    salted = "SELECT DISTINCT user_key, user_uid FROM {} ORDER BY 1"
+    plain = conn.execute("SELECT user_key, hash(user_key) FROM core.users ORDER BY 1").fetchall()
+    assert [k for k, _ in plain] == ["anon-1", "u1", "u2"]
+    assert conn.execute(salted.format("core.events")).fetchall() == plain
+    assert conn.execute(salted.format("core.users")).fetchall() == plain
+    assert ensure_unique_user_uids(conn) == ""
+
+    # Two users on one id (as a 64-bit hash collision would put them): both tables are
+    # rehashed with the first salt under which every user has an id of their own, and the
+    # salt is kept for the next builds of core.events.
+    for table in ("core.events", "core.users"):
+        conn.execute(f"UPDATE {table} SET user_uid = hash('u1') WHERE user_key = 'u2'")
+    assert ensure_unique_user_uids(conn) == "#1"
+    expected = [
+        (k, h)
+        for k, h in conn.execute(
+            "SELECT user_key, hash(user_key || '#1') FROM core.users ORDER BY 1"
+        ).fetchall()
+    ]
+    assert len({h for _, h in expected}) == 3
+    assert conn.execute(salted.format("core.events")).fetchall() == expected
+    assert conn.execute(salted.format("core.users")).fetchall() == expected
+    build_events(conn, definitions)
+    build_users(conn, settings)
+    assert conn.execute(salted.format("core.events")).fetchall() == expected
+    assert conn.execute(salted.format("core.users")).fetchall() == expected
+    assert conn.execute("SELECT salt FROM ops.user_uid_salt").fetchall() == [("#1",)]

@@ -6,7 +6,7 @@ import duckdb
 
 from pipelines.config import Definitions
 from pipelines.settings import Settings
-from pipelines.warehouse import row_count, run_sql
+from pipelines.warehouse import row_count, run_sql, transaction
 
 
 def build_identity_map(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -24,6 +24,7 @@ def build_events(conn: duckdb.DuckDBPyConnection, definitions: Definitions) -> d
         {
             "activity_types": list(definitions.activity.event_types),
             "excluded_event_names": list(definitions.activity.exclude_event_names),
+            "uid_salt": user_uid_salt(conn),
         },
     )
     events, users = conn.execute(
@@ -34,10 +35,42 @@ def build_events(conn: duckdb.DuckDBPyConnection, definitions: Definitions) -> d
 
 def build_users(conn: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     run_sql(conn, "core/users", {"tz": settings.timezone})
+    salt = ensure_unique_user_uids(conn)
     users, signups, paid = conn.execute(
         "SELECT count(*), count(signup_ts), count(first_paid_ts) FROM core.users"
     ).fetchone()
-    return {"users": users, "signups": signups, "paid_users": paid}
+    return {"users": users, "signups": signups, "paid_users": paid, "user_uid_salt": salt}
+
+
+def user_uid_salt(conn: duckdb.DuckDBPyConnection) -> str:
+    """The salt of ``user_uid`` (ops.user_uid_salt; '' = the plain hash)."""
+    row = conn.execute(
+        "SELECT salt FROM ops.user_uid_salt ORDER BY chosen_at DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row else ""
+
+
+def ensure_unique_user_uids(conn: duckdb.DuckDBPyConnection) -> str:
+    """Keep ``user_uid`` one-to-one with ``user_key``: if two users of core.users share one
+    (each salt collides with probability ≈ n² / 2⁶⁵, about 1e-7 for 2M users), rehash both
+    core tables with the first salt ('#1', '#2', …) under which none do, and keep that salt
+    for later builds. Returns the salt in use."""
+    salt = user_uid_salt(conn)
+    unique_sql = "SELECT count(DISTINCT user_uid) = count(*) FROM core.users"
+    if conn.execute(unique_sql).fetchone()[0]:
+        return salt
+    for salt in (f"#{i}" for i in range(1, 8)):
+        rehashed = "SELECT count(DISTINCT hash(user_key || $salt)) = count(*) FROM core.users"
+        if conn.execute(rehashed, {"salt": salt}).fetchone()[0]:
+            break
+    else:
+        raise RuntimeError("two users share the 64-bit user id under every salt tried")
+    with transaction(conn):
+        for table in ("core.events", "core.users"):
+            conn.execute(f"UPDATE {table} SET user_uid = hash(user_key || $salt)", {"salt": salt})
+        conn.execute("DELETE FROM ops.user_uid_salt")
+        conn.execute("INSERT INTO ops.user_uid_salt VALUES ($salt, now())", {"salt": salt})
+    return salt
 
 
 def revenue_currencies(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
-from pipelines.warehouse import transaction
+from pipelines.warehouse import column_exists, transaction
 
 EVENT_COLUMNS = """event_id, event_name, event_type, event_ts, event_date, user_id, anonymous_id,
     previous_id, source, utm_source, utm_medium, utm_campaign, utm_content, utm_term, gclid, fbclid,
@@ -206,13 +206,8 @@ def unbalanced_files(conn: duckdb.DuckDBPyConnection, source: str) -> tuple[int,
 def files_loaded_in_other_zones(conn: duckdb.DuckDBPyConnection, timezone: str) -> dict[str, int]:
     """Files per reporting zone they were loaded in, for zones other than ``timezone``: their
     events' local dates (``event_date``) are that zone's until they are loaded again."""
-    logged = conn.execute(
-        """
-        SELECT count(*) FROM information_schema.columns
-        WHERE table_schema = 'ops' AND table_name = 'load_log' AND column_name = 'timezone'
-        """
-    ).fetchone()[0]
-    if not logged:  # a warehouse from before the column, opened read-only
+    if not column_exists(conn, "ops.load_log", "timezone"):
+        # a warehouse from before the column, opened read-only
         return {}
     rows = conn.execute(
         """

@@ -1,8 +1,8 @@
 """Builds the metrics marts from ``core.events`` / ``core.users``; one function per table.
 
-Every mart except the funnels reads ``core.user_days`` (one row per user and active local
-date), so ``build_user_days`` runs first (after ``core.users``: it keys users by
-``user_uid``, checked unique over ``core.users``). Each function returns row counts for metadata.
+Every mart except the funnels reads ``core.user_activity`` (each active user's local dates,
+keyed by core.events' integer ``user_uid``), so ``build_user_days`` runs first. Each function
+returns row counts for metadata.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import duckdb
 
 from pipelines.config import Definitions, Funnel
 from pipelines.settings import Settings
-from pipelines.warehouse import row_count, run_sql, transaction
+from pipelines.warehouse import column_exists, row_count, run_sql, transaction
 
 MARTS = ("active_users", "retention", "stickiness", "lifecycle", "conversion", "funnel")
 
@@ -26,42 +26,30 @@ def _run(conn: duckdb.DuckDBPyConnection, name: str, params: dict | None = None)
     run_sql(conn, f"metrics/{name}", params)
 
 
-def build_user_days(
-    conn: duckdb.DuckDBPyConnection, uid_salt: str | None = None, by_uid: bool | None = None
-) -> dict[str, int | str]:
+def build_user_days(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """``core.user_activity`` (one row per active user) and the ``core.user_days`` view over
-    it. A warehouse built before the view existed has a table of that name: dropped first.
-
-    Users are grouped by their integer ``user_uid`` when some ``user_key`` is longer than
-    DuckDB's 12-byte inline strings, else by the key itself (each is the faster one there;
-    same table). ``by_uid`` / ``uid_salt`` force the choice / the id salt (tests)."""
-    if by_uid is None:
-        by_uid = conn.execute(
-            "SELECT coalesce(max(strlen(user_key)), 0) > 12 FROM core.users"
-        ).fetchone()[0]
+    it. A warehouse built before the view existed has a table of that name: dropped first."""
+    if not column_exists(conn, "core.events", "user_uid"):
+        # Built by a release before core.events carried the users' integer id.
+        raise RuntimeError(
+            "core.events has no user_uid column: it was built by an older Retainly. "
+            "Materialize core/events and core/users again (`retainly run --select core/*`) "
+            "before the metrics."
+        )
     is_table = conn.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'core' AND table_name = 'user_days'"
     ).fetchone()[0]
     if is_table:
         conn.execute("DROP TABLE core.user_days")
-    if by_uid:
-        define_user_uid(conn, uid_salt)
-        run_sql(conn, "metrics/user_activity_by_uid")
-    else:
-        run_sql(conn, "metrics/user_activity_by_key")
+    run_sql(conn, "metrics/user_activity")
     run_sql(conn, "metrics/user_days")
     users, user_days, days = conn.execute(
         "SELECT count(*), sum(len(dates)), "
         "(SELECT count(DISTINCT d) FROM (SELECT unnest(dates) AS d FROM core.user_activity)) "
         "FROM core.user_activity"
     ).fetchone()
-    return {
-        "user_days": int(user_days or 0),
-        "users": users,
-        "dates": days,
-        "grouped_by": "user_uid" if by_uid else "user_key",
-    }
+    return {"user_days": int(user_days or 0), "users": users, "dates": days}
 
 
 def build_active_users(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -115,26 +103,8 @@ def funnel_params(funnel: Funnel) -> dict:
     }
 
 
-def define_user_uid(conn: duckdb.DuckDBPyConnection, salt: str | None = None) -> str:
-    """Define ``user_uid(user_key)`` with the first salt ('', '#1', …) under which every
-    user of core.users has its own id (or with ``salt``); returns the salt used."""
-    for candidate in [salt] if salt is not None else ["", *(f"#{i}" for i in range(1, 8))]:
-        run_sql(conn, "metrics/user_uid", {"salt": candidate})
-        unique = conn.execute(
-            "SELECT count(DISTINCT user_uid(user_key)) = count(*) FROM core.users"
-        ).fetchone()[0]
-        if unique:
-            return candidate
-    # Each salt collides with probability ≈ n² / 2⁶⁵ (≈ 1e-7 for 2M users).
-    raise RuntimeError("two users share the 64-bit user id under every salt tried")
-
-
-def build_funnels(
-    conn: duckdb.DuckDBPyConnection, definitions: Definitions, uid_salt: str | None = None
-) -> dict[str, int]:
-    """Every funnel of ``definitions.funnels`` into ``marts.funnel`` (replaced as a whole).
-    ``uid_salt`` forces the users' id salt (tests: the marts do not depend on it)."""
-    define_user_uid(conn, uid_salt)
+def build_funnels(conn: duckdb.DuckDBPyConnection, definitions: Definitions) -> dict[str, int]:
+    """Every funnel of ``definitions.funnels`` into ``marts.funnel`` (replaced as a whole)."""
     run_sql(conn, "metrics/funnel_results")
     segments = list(definitions.retention.segments)
     for funnel in definitions.funnels:

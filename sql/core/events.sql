@@ -2,6 +2,10 @@
 -- the event's userId, else the userId its anonymousId was first linked to, else the
 -- anonymousId. Rebuilt from raw.events on every run, so a link made today also
 -- re-attributes the visitor's earlier anonymous page views.
+-- user_uid: a 64-bit integer id of user_key (hash(user_key || $uid_salt); the salt is
+-- ops.user_uid_salt's, '' unless two users once shared an id), unique over core.users
+-- (pipelines/core/build.py ensures it). The marts group and join users by it: an integer is
+-- much cheaper to hash and sort than a VARCHAR key longer than DuckDB's 12 inline bytes.
 CREATE OR REPLACE TABLE core.events AS
 SELECT
     e.event_id,
@@ -10,6 +14,7 @@ SELECT
     e.event_ts,
     e.event_date,
     coalesce(e.user_id, m.user_id, e.anonymous_id, pm.user_id, e.previous_id) AS user_key,
+    CASE WHEN $uid_salt = '' THEN hash(user_key) ELSE hash(user_key || $uid_salt) END AS user_uid,
     e.user_id,
     e.anonymous_id,
     e.previous_id,

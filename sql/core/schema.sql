@@ -44,6 +44,14 @@ CREATE TABLE IF NOT EXISTS raw.events (
     ingested_at TIMESTAMPTZ NOT NULL
 );
 
+-- The salt of core.events / core.users user_uid = hash(user_key || salt): '' (no row) until
+-- two users' keys once hashed to the same 64-bit id; then the first salt ('#1', '#2', …)
+-- under which none do, kept so every later build of core.events uses it too.
+CREATE TABLE IF NOT EXISTS ops.user_uid_salt (
+    salt VARCHAR NOT NULL,
+    chosen_at TIMESTAMPTZ NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS ops.quarantine (
     source_file VARCHAR NOT NULL,
     line_number BIGINT,

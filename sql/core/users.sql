@@ -5,11 +5,13 @@
 -- first_paid_* from the first payment (the local date like signup_date);
 -- ad-id, tracking and consent fields are the latest values reported; email/phone are
 -- hashes only (computed at ingest, raw values never stored); revenue sums
--- `Subscription Started` and `Order Completed`.
+-- `Subscription Started` and `Order Completed`. user_uid: core.events' integer id of the
+-- user (unique here; pipelines/core/build.py re-salts both tables if two users share one).
 CREATE OR REPLACE TABLE core.users AS
 WITH firsts AS (
     SELECT
         user_key,
+        any_value(user_uid) AS user_uid,
         coalesce(min(event_ts) FILTER (WHERE is_active), min(event_ts)) AS first_seen_ts
     FROM core.events
     GROUP BY user_key
@@ -78,6 +80,7 @@ profile AS (
 
 SELECT
     p.user_key,
+    f.user_uid,
     f.first_seen_ts,
     p.first_seen_date,
     s.signup_ts,

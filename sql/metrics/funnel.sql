@@ -34,7 +34,7 @@ reached AS (
         coalesce(u.platform, 'unknown') AS platform,
         b.seconds_between[s.step_number - 1] AS seconds_from_previous
     FROM best AS b
-    JOIN core.users AS u ON user_uid(u.user_key) = b.uid
+    JOIN core.users AS u ON u.user_uid = b.uid
     JOIN steps AS s ON s.step_number <= b.level
 ),
 

@@ -16,25 +16,19 @@ SELECT
 -- equi-joins (hash joins), not one join on OR conditions (a nested loop over every
 -- candidate event and step): steps with an event_name match on it (and on event_type when
 -- set), steps with only an event_type match on that. An event can match several steps.
--- Users are keyed by an integer, user_uid(user_key) (user_uid.sql): the sorts of the
--- ASOF joins and the per-user aggregations are much cheaper on it than on the VARCHAR
--- user_key.
+-- Users are keyed by core.events' integer user_uid: the sorts of the ASOF joins and the
+-- per-user aggregations are much cheaper on it than on the VARCHAR user_key.
 CREATE OR REPLACE TEMP MACRO funnel_matches(first_step, last_step) AS TABLE
-WITH matched AS (
-    SELECT e.user_key, e.event_ts AS ts, s.step
+    SELECT e.user_uid AS uid, e.event_ts AS ts, s.step
     FROM core.events AS e
     JOIN (SELECT * FROM funnel_steps WHERE step BETWEEN first_step AND last_step AND event_name IS NOT NULL) AS s
         ON e.event_name = s.event_name
     WHERE s.event_type IS NULL OR e.event_type = s.event_type
     UNION ALL
-    SELECT e.user_key, e.event_ts AS ts, s.step
+    SELECT e.user_uid AS uid, e.event_ts AS ts, s.step
     FROM core.events AS e
     JOIN (SELECT * FROM funnel_steps WHERE step BETWEEN first_step AND last_step AND event_name IS NULL) AS s
-        ON e.event_type = s.event_type
-)
-
-SELECT user_uid(m.user_key) AS uid, m.ts, m.step
-FROM matched AS m;
+        ON e.event_type = s.event_type;
 
 CREATE OR REPLACE TEMP TABLE funnel_events AS
 SELECT * FROM funnel_matches(2, 2);

@@ -30,7 +30,7 @@ FROM (
 CREATE OR REPLACE TEMP TABLE retention_members AS
 WITH users AS (
     SELECT
-        a.rowid AS uid,
+        u.user_uid AS uid,
         u.first_seen_date,
         u.signup_date,
         u.last_active_date,
@@ -40,7 +40,6 @@ WITH users AS (
         ON c.signup_method = coalesce(u.signup_method, '(none)')
         AND c.utm_source = coalesce(u.first_utm_source, '(direct)')
         AND c.platform = coalesce(u.platform, 'unknown')
-    LEFT JOIN core.user_activity AS a ON a.user_key = u.user_key
 ),
 
 -- member_set: the cohort events a member row stands for (integer keys keep the big GROUP BYs
@@ -114,7 +113,7 @@ days AS (
             unnest(a.dates) AS event_date,
             unnest([NULL::DATE] || a.dates[:-2]) AS previous_date
         FROM retention_members AS m
-        JOIN core.user_activity AS a ON a.rowid = m.uid
+        JOIN core.user_activity AS a ON a.user_uid = m.uid
     )
     WHERE event_date >= cohort_date
 ),

@@ -76,6 +76,7 @@ SELECT
     ($start::DATE + day::INTEGER + INTERVAL 1 HOUR)::TIMESTAMPTZ AS event_ts,
     ($start::DATE + day::INTEGER) AS event_date,
     user_key,
+    hash(user_key) AS user_uid,
     user_key AS user_id,
     NULL::VARCHAR AS anonymous_id,
     CASE WHEN day = first_day THEN ['google', 'facebook', 'kakao', 'naver', NULL][channel_index + 1] END AS utm_source,
