@@ -442,3 +442,10 @@ def test_dagster_assets_materialize_with_passing_checks(load_events, settings):
         f"marts/{m}"
         for m in ("active_users", "retention", "stickiness", "lifecycle", "conversion", "funnel")
     } | {"core/user_days"}
+
+
+def test_core_events_of_an_older_release_get_a_clear_error(load_events, settings, definitions):
+    conn = load_events({"2024-03-04": [page("2024-03-04T10:00:00+09:00", user_id="u1")]})
+    conn.execute("ALTER TABLE core.events DROP COLUMN user_uid")  # as built before user_uid
+    with pytest.raises(RuntimeError, match="no user_uid column.*core/events and core/users"):
+        build_all(conn, settings, definitions)

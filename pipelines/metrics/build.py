@@ -33,7 +33,7 @@ def build_user_days(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
         # Built by a release before core.events carried the users' integer id.
         raise RuntimeError(
             "core.events has no user_uid column: it was built by an older Retainly. "
-            "Materialize core/events and core/users again (`retainly run --select core/*`) "
+            "Materialize core/events and core/users again (`retainly run --select 'key:core/*'`) "
             "before the metrics."
         )
     is_table = conn.execute(
