@@ -20,7 +20,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
-from pipelines.ingest.readable import MAX_LINE_BYTES, apply_rejected, rewrite_readable
+from pipelines.ingest.readable import (
+    MAX_LINE_BYTES,
+    apply_rejected,
+    read_whole,
+    rewrite_readable,
+)
 from pipelines.settings import Settings
 from pipelines.warehouse import run_sql
 
@@ -124,9 +129,10 @@ def stage_file(
 
 
 def _read_ndjson(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Read an NDJSON export file into ``ga4_export_lines``. One line DuckDB's reader rejects
-    (not UTF-8, too long) fails the whole read: the file is then read from its readable
-    rewrite, the rejected lines quarantined with their own reasons and text."""
+    """Read an NDJSON export file into ``ga4_export_lines``. A file DuckDB's reader cannot
+    take whole (a line not UTF-8 or too long fails the read; a NUL byte cuts its line; gzip
+    members after the first) is read from its readable rewrite instead, the lines it could
+    not take quarantined with their own reasons and whole text."""
 
     def read(file: Path) -> None:
         run_sql(
@@ -135,12 +141,18 @@ def _read_ndjson(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
 
     try:
         read(path)
+        staged_bytes, staged_lines = conn.execute(
+            "SELECT coalesce(sum(strlen(line) + 1), 0), count(*) FROM ga4_export_lines"
+        ).fetchone()
+        if read_whole(path, path.stat().st_size, staged_bytes, staged_lines):
+            return
     except duckdb.InvalidInputException:
-        with tempfile.TemporaryDirectory() as tmp:
-            plain = Path(tmp) / path.name.removesuffix(".gz")
-            rejected = rewrite_readable(path, plain)
-            read(plain)
-        apply_rejected(conn, rejected, "ga4/stage_rejected")
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / path.name.removesuffix(".gz")
+        rejected = rewrite_readable(path, plain)
+        read(plain)
+    apply_rejected(conn, rejected, "ga4/stage_rejected")
 
 
 def ingest_file(

@@ -90,6 +90,25 @@ def apply_rejected(
         conn.unregister("rejected_lines")
 
 
+def read_whole(path: Path, size: int, staged_bytes: int, staged_lines: int) -> bool:
+    """Whether the lines DuckDB's reader staged from a file account for every byte of it.
+
+    Each staged line counts its bytes plus one for its line break. That equals the file's
+    size (the last break optional) for LF line ends, falls short by one byte per line for
+    CRLF and by 3 for a UTF-8 byte-order mark, which the reader drops; anything else means
+    bytes were not read: a line cut at a NUL byte, or further members of a gzip file. For
+    gzip the size is the trailer's ISIZE, the uncompressed size (mod 2**32) of the last
+    member, which equals the staged bytes only when the file is one member read to its end.
+    """
+    if path.suffix == ".gz":
+        with path.open("rb") as handle:
+            handle.seek(-4, 2)
+            size = int.from_bytes(handle.read(4), "little")
+    missing = (size - staged_bytes) % 2**32
+    explained = {0, 2**32 - 1, staged_lines, staged_lines - 1}
+    return missing in explained | {(m + 3) % 2**32 for m in explained}
+
+
 def unreadable_reason(line: bytes) -> str | None:
     """The quarantine reason of a line DuckDB's reader cannot take whole, else None."""
     if len(line) > MAX_LINE_BYTES:

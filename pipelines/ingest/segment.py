@@ -22,7 +22,12 @@ import duckdb
 
 from pipelines.ingest.landing import LandingFile
 from pipelines.ingest.load import LoadResult, StagedFile, replace_file_rows
-from pipelines.ingest.readable import MAX_LINE_BYTES, apply_rejected, rewrite_readable
+from pipelines.ingest.readable import (
+    MAX_LINE_BYTES,
+    apply_rejected,
+    read_whole,
+    rewrite_readable,
+)
 from pipelines.settings import Settings
 from pipelines.warehouse import run_sql
 
@@ -129,7 +134,7 @@ def _stage_files(
     }
     for file in files:
         name = file.path.name
-        if name in unreadable or not _read_whole(file, *staged.get(name, (0, 0))):
+        if name in unreadable or not read_whole(file.path, file.size, *staged.get(name, (0, 0))):
             conn.execute("DELETE FROM ingest_stage.segment WHERE source_file = ?", [name])
             _stage_rewritten(conn, file, settings, now, batch_size=len(files))
     run_sql(conn, "core/segment_stage_lines")
@@ -156,24 +161,3 @@ def _stage_rewritten(
             ) from exc
         stage_segment_lines(conn, [plain], settings, now, source_file=file.path.name)
     apply_rejected(conn, rejected, "core/segment_stage_rejected", {"source_file": file.path.name})
-
-
-def _read_whole(file: LandingFile, staged_bytes: int, staged_lines: int) -> bool:
-    """Whether the staged lines account for every byte of the file.
-
-    Each staged line counts its bytes plus one for its line break. That equals the file's
-    size (the last break optional) for LF line ends, falls short by one byte per line for
-    CRLF and by 3 for a UTF-8 byte-order mark, which the reader drops; anything else means
-    bytes were not read: a line cut at a NUL byte, or further members of a gzip file. For
-    gzip the size is the trailer's ISIZE, the uncompressed size (mod 2**32) of the last
-    member, which equals the staged bytes only when the file is one member read to its end.
-    """
-    if file.path.suffix == ".gz":
-        with file.path.open("rb") as handle:
-            handle.seek(-4, 2)
-            size = int.from_bytes(handle.read(4), "little")
-    else:
-        size = file.size
-    missing = (size - staged_bytes) % 2**32
-    explained = {0, 2**32 - 1, staged_lines, staged_lines - 1}
-    return missing in explained | {(m + 3) % 2**32 for m in explained}
