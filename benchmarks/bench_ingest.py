@@ -112,7 +112,7 @@ def core(home: str) -> dict:
     settings = load_settings()
     conn = connect(settings.warehouse_path)
     build_identity_map(conn)
-    counts = build_events(conn, load_definitions())
+    counts = build_events(conn, load_definitions(), settings.timezone)
     build_users(conn, settings)
     return {"rows": counts["events"]}
 

@@ -71,7 +71,7 @@ def build_core(
 ) -> None:
     ingest_files(conn, list_event_files(settings.events_dir), settings)
     build_identity_map(conn)
-    build_events(conn, definitions)
+    build_events(conn, definitions, settings.timezone)
     build_users(conn, settings)
 
 

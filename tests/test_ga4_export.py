@@ -41,7 +41,7 @@ def sample_warehouse(tmp_path_factory):
     conn = connect(settings.warehouse_path)
     results = ingest_export_files(conn, list_export_files(settings.ga4_export_dir), settings)
     build_identity_map(conn)
-    build_events(conn, load_definitions())
+    build_events(conn, load_definitions(), settings.timezone)
     build_users(conn, settings)
     yield conn, settings, results
     conn.close()

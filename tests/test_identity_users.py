@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from pipelines.core.build import build_events, build_users, ensure_unique_user_uids
+import pytest
+
+from pipelines.core.build import (
+    MixedTimezoneError,
+    build_events,
+    build_users,
+    ensure_unique_user_uids,
+)
 from tests.conftest import page, track
 
 
@@ -295,8 +302,21 @@ def test_user_uid_is_one_to_one_with_user_key_and_collisions_are_rehashed(
     assert len({h for _, h in expected}) == 3
     assert conn.execute(salted.format("core.events")).fetchall() == expected
     assert conn.execute(salted.format("core.users")).fetchall() == expected
-    build_events(conn, definitions)
+    build_events(conn, definitions, settings.timezone)
     build_users(conn, settings)
     assert conn.execute(salted.format("core.events")).fetchall() == expected
     assert conn.execute(salted.format("core.users")).fetchall() == expected
     assert conn.execute("SELECT salt FROM ops.user_uid_salt").fetchall() == [("#1",)]
+
+
+def test_core_events_refuses_local_dates_of_another_zone(load_events, settings, definitions):
+    """Events loaded in Asia/Seoul carry Seoul dates: a build under UTC stops, naming the
+    zone and the file count, and leaves core.events as it was."""
+    conn = load_events({"2024-03-02": [track("A", "2024-03-01T23:30:00Z", user_id="u1")]})
+    before = conn.execute("SELECT event_date::VARCHAR, user_key FROM core.events").fetchall()
+    assert before == [("2024-03-02", "u1")]
+    with pytest.raises(MixedTimezoneError, match=r"loaded while it was Asia/Seoul \(1 files\)"):
+        build_events(conn, definitions, "UTC")
+    assert (
+        conn.execute("SELECT event_date::VARCHAR, user_key FROM core.events").fetchall() == before
+    )

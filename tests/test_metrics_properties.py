@@ -164,7 +164,7 @@ def test_marts_match_reference(warehouse_conn, settings, users, week_start):
         return
     run_settings = dataclasses.replace(settings, week_start=reference_weekday(week_start))
     build_identity_map(conn)
-    build_events(conn, DEFINITIONS)
+    build_events(conn, DEFINITIONS, run_settings.timezone)
     build_users(conn, run_settings)
     build_all(conn, run_settings, DEFINITIONS)
 

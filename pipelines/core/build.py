@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.config import Definitions
+from pipelines.ingest.load import files_loaded_in_other_zones
 from pipelines.settings import Settings
 from pipelines.warehouse import row_count, run_sql, transaction
 
@@ -17,7 +18,24 @@ def build_identity_map(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
-def build_events(conn: duckdb.DuckDBPyConnection, definitions: Definitions) -> dict[str, int]:
+class MixedTimezoneError(RuntimeError):
+    """raw.events holds local dates of another reporting zone than the configured one."""
+
+
+def build_events(
+    conn: duckdb.DuckDBPyConnection, definitions: Definitions, timezone: str
+) -> dict[str, int]:
+    """Rebuild core.events; refuses when files were loaded in another zone than ``timezone``:
+    local dates are fixed at load time, so mixing zones would shift some days' events."""
+    other_zones = files_loaded_in_other_zones(conn, timezone)
+    if other_zones:
+        raise MixedTimezoneError(
+            f"RETAINLY_TIMEZONE is {timezone}, but files were loaded while it was "
+            + ", ".join(f"{zone} ({n} files)" for zone, n in other_zones.items())
+            + ": their event dates are in that zone. Load them again (`retainly run`, or a "
+            "backfill of raw/events over every partition in the Dagster UI) or set "
+            "RETAINLY_TIMEZONE back."
+        )
     run_sql(
         conn,
         "core/events",

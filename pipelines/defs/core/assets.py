@@ -3,12 +3,12 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.config import load_definitions
 from pipelines.core.build import (
+    MixedTimezoneError,
     build_events,
     build_identity_map,
     build_users,
     revenue_currencies,
 )
-from pipelines.ingest.load import files_loaded_in_other_zones
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
@@ -43,17 +43,10 @@ def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """raw.events with the stitched user_key and the activity flag from retainly.yaml."""
     settings = load_settings()
     with open_warehouse(duckdb) as conn:
-        other_zones = files_loaded_in_other_zones(conn, settings.timezone)
-        if other_zones:
-            # Local dates are fixed at load time: mixing zones would shift some days' events.
-            raise dg.Failure(
-                f"RETAINLY_TIMEZONE is {settings.timezone}, but files were loaded while it was "
-                + ", ".join(f"{zone} ({n} files)" for zone, n in other_zones.items())
-                + ": their event dates are in that zone. Load them again (`retainly run`, or a "
-                "backfill of raw/events over every partition in the Dagster UI) or set "
-                "RETAINLY_TIMEZONE back."
-            )
-        counts = build_events(conn, load_definitions(home=settings.home))
+        try:
+            counts = build_events(conn, load_definitions(home=settings.home), settings.timezone)
+        except MixedTimezoneError as exc:
+            raise dg.Failure(str(exc)) from exc
         duplicated = conn.execute(
             "SELECT count(*) - count(DISTINCT event_id) FROM core.events"
         ).fetchone()[0]
