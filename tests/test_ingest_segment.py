@@ -463,7 +463,10 @@ def test_crlf_and_bom_files_take_the_fast_path_and_a_nul_in_a_plain_file_is_kept
         line(track("D", "2024-03-03T09:00:00+09:00", user_id="u1")) + b"\n" + with_nul + b"\n"
     )
     (result,) = ingest_files(
-        warehouse, files_for_days(settings.events_dir, {dt.date(2024, 3, 3)}), settings, now=NOW
+        warehouse,
+        files_for_days(list_event_files(settings.events_dir), {dt.date(2024, 3, 3)}),
+        settings,
+        now=NOW,
     )
     assert (result.lines_read, result.lines_loaded, result.quarantined) == (2, 1, 1)
     assert warehouse.execute(

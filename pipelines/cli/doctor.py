@@ -1,7 +1,7 @@
 import duckdb
 
 from pipelines.config import find_config_file, load_definitions
-from pipelines.ingest.landing import list_event_files, unrecognized_files
+from pipelines.ingest.landing import scan_events_dir
 from pipelines.ingest.load import files_loaded_in_other_zones
 from pipelines.settings import load_settings
 from pipelines.warehouse import connect
@@ -21,11 +21,10 @@ def doctor(args) -> int:
     print(
         f"  funnels                          {', '.join(f.name for f in definitions.funnels) or 'none'}"
     )
-    files = list_event_files(settings.events_dir)
+    files, ignored = scan_events_dir(settings.events_dir)
     days = f"{files[0].day} .. {files[-1].day}" if files else "none"
     print("data:")
     print(f"  event files                      {len(files)} ({days})")
-    ignored = unrecognized_files(settings.events_dir)
     if ignored:
         names = ", ".join(p.name for p in ignored[:5]) + (", …" if len(ignored) > 5 else "")
         print(f"  not loaded: {len(ignored)} file(s) not named YYYY-MM-DD*.jsonl[.gz]: {names}")

@@ -28,30 +28,30 @@ class LandingFile:
         return f"{self.size}:{int(self.mtime)}"
 
 
-def list_event_files(events_dir: Path) -> list[LandingFile]:
-    """Complete landing files, oldest day first; temp files of writers in progress are skipped."""
+def scan_events_dir(events_dir: Path) -> tuple[list[LandingFile], list[Path]]:
+    """One listing of the landing directory: its complete landing files, oldest day first,
+    and its other visible files, which are never loaded (a name that does not start with a
+    valid date or does not end in .jsonl / .jsonl.gz, say ``events.json``). Hidden files
+    (temp files of writers in progress) are neither."""
     if not events_dir.is_dir():
-        return []
-    files = []
+        return [], []
+    files: list[LandingFile] = []
+    unrecognized: list[Path] = []
     for path in sorted(events_dir.iterdir()):
-        day = _file_day(path.name)
-        if day is None or not path.is_file():
+        if not path.is_file():
             continue
-        stat = path.stat()
-        files.append(LandingFile(path=path, day=day, size=stat.st_size, mtime=stat.st_mtime))
-    return files
+        day = _file_day(path.name)
+        if day is not None:
+            stat = path.stat()
+            files.append(LandingFile(path=path, day=day, size=stat.st_size, mtime=stat.st_mtime))
+        elif not path.name.startswith("."):
+            unrecognized.append(path)
+    return files, unrecognized
 
 
-def unrecognized_files(events_dir: Path) -> list[Path]:
-    """Visible files of the landing directory that are never loaded: their name does not
-    start with a valid date or does not end in .jsonl / .jsonl.gz (say, ``events.json``)."""
-    if not events_dir.is_dir():
-        return []
-    return [
-        p
-        for p in sorted(events_dir.iterdir())
-        if not p.name.startswith(".") and _file_day(p.name) is None and p.is_file()
-    ]
+def list_event_files(events_dir: Path) -> list[LandingFile]:
+    """Complete landing files, oldest day first."""
+    return scan_events_dir(events_dir)[0]
 
 
 def _file_day(name: str) -> dt.date | None:
@@ -63,5 +63,5 @@ def _file_day(name: str) -> dt.date | None:
         return None
 
 
-def files_for_days(events_dir: Path, days: set[dt.date]) -> list[LandingFile]:
-    return [f for f in list_event_files(events_dir) if f.day in days]
+def files_for_days(files: list[LandingFile], days: set[dt.date]) -> list[LandingFile]:
+    return [f for f in files if f.day in days]

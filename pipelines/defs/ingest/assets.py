@@ -5,7 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.ingest.partitions import daily_partitions
 from pipelines.defs.ingest.results import ingestion_result, load_log_check_spec
-from pipelines.ingest.landing import files_for_days, unrecognized_files
+from pipelines.ingest.landing import files_for_days, scan_events_dir
 from pipelines.ingest.segment import ingest_files
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
@@ -28,12 +28,12 @@ def _days(context: dg.AssetExecutionContext) -> set[dt.date]:
 def raw_events(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     """Segment-spec JSONL landing files of the partition's days → raw.events (idempotent per file)."""
     settings = load_settings()
-    files = files_for_days(settings.events_dir, _days(context))
+    landing, ignored = scan_events_dir(settings.events_dir)
+    files = files_for_days(landing, _days(context))
     if not files:
         context.log.warning(
             f"no landing files for {context.partition_key_range} in {settings.events_dir}"
         )
-    ignored = unrecognized_files(settings.events_dir)
     if ignored:
         context.log.warning(
             f"{len(ignored)} file(s) in {settings.events_dir} are never loaded: name them "
