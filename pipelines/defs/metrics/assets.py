@@ -20,8 +20,29 @@ CORE_USERS = dg.AssetKey(["core", "users"])
 USER_DAYS = dg.AssetKey(["core", "user_days"])
 
 
-def _spec(name: str, key: list[str], description: str, blocking: bool = True) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(name, asset=key, blocking=blocking, description=description)
+def _metrics_asset(
+    key: list[str],
+    deps: list[dg.AssetKey],
+    checks: dict[str, str] | None = None,
+    warnings: dict[str, str] | None = None,
+):
+    """The metrics group's asset decorator: one DuckDB writer at a time; ``checks`` block
+    downstream assets when they fail, ``warnings`` only warn (name → description)."""
+    specs = [
+        dg.AssetCheckSpec(name, asset=key, blocking=True, description=description)
+        for name, description in (checks or {}).items()
+    ] + [
+        dg.AssetCheckSpec(name, asset=key, blocking=False, description=description)
+        for name, description in (warnings or {}).items()
+    ]
+    return dg.asset(
+        key=key,
+        deps=deps,
+        group_name="metrics",
+        pool=DUCKDB_POOL,
+        kinds={"duckdb"},
+        check_specs=specs,
+    )
 
 
 def _result(
@@ -49,43 +70,21 @@ def _materialize(
     )
 
 
-@dg.asset(
-    key=USER_DAYS,
-    deps=[CORE_EVENTS, CORE_USERS],
-    group_name="metrics",
-    pool=DUCKDB_POOL,
-    kinds={"duckdb"},
-)
+@_metrics_asset(["core", "user_days"], deps=[CORE_EVENTS, CORE_USERS])
 def user_days(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """One row per (user_key, local date) with activity, from core.events.is_active (long
-    user keys are grouped by their integer id, checked unique over core.users)."""
+    """One row per (user_key, local date) with activity, from core.events.is_active; users
+    are grouped by user_uid, the integer id kept one-to-one with user_key by core/users."""
     return _materialize(duckdb, "core.user_days", build.build_user_days, {})
 
 
-@dg.asset(
-    key=["marts", "active_users"],
+@_metrics_asset(
+    ["marts", "active_users"],
     deps=[USER_DAYS],
-    group_name="metrics",
-    pool=DUCKDB_POOL,
-    kinds={"duckdb"},
-    check_specs=[
-        _spec(
-            "dau_le_wau_le_mau",
-            ["marts", "active_users"],
-            "0 ≤ DAU ≤ WAU ≤ MAU on every date, no date missing.",
-        ),
-        _spec(
-            "reaches_last_loaded_date",
-            ["marts", "active_users"],
-            "The latest date is the last loaded date.",
-        ),
-        _spec(
-            "data_freshness",
-            ["marts", "active_users"],
-            "The last loaded date is at most 2 days old (warning).",
-            blocking=False,
-        ),
-    ],
+    checks={
+        "dau_le_wau_le_mau": "0 ≤ DAU ≤ WAU ≤ MAU on every date, no date missing.",
+        "reaches_last_loaded_date": "The latest date is the last loaded date.",
+    },
+    warnings={"data_freshness": "The last loaded date is at most 2 days old (warning)."},
 )
 def active_users(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per local date: DAU, trailing 7-day WAU and 30-day MAU, and their ratios."""
@@ -106,22 +105,13 @@ def active_users(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
-    key=["marts", "retention"],
+@_metrics_asset(
+    ["marts", "retention"],
     deps=[USER_DAYS, CORE_USERS],
-    group_name="metrics",
-    pool=DUCKDB_POOL,
-    kinds={"duckdb"},
-    check_specs=[
-        _spec(
-            "rates_valid",
-            ["marts", "retention"],
-            "Rates in [0, 1], offset 0 = 1, rolling ≥ n_day, key unique.",
-        ),
-        _spec(
-            "cohort_sizes_sum", ["marts", "retention"], "Cohort sizes sum to the number of users."
-        ),
-    ],
+    checks={
+        "rates_valid": "Rates in [0, 1], offset 0 = 1, rolling ≥ n_day, key unique.",
+        "cohort_sizes_sum": "Cohort sizes sum to the number of users.",
+    },
 )
 def retention(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per cohort × method × offset × segment: n_day, rolling and range retention."""
@@ -138,19 +128,10 @@ def retention(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
-    key=["marts", "stickiness"],
+@_metrics_asset(
+    ["marts", "stickiness"],
     deps=[USER_DAYS],
-    group_name="metrics",
-    pool=DUCKDB_POOL,
-    kinds={"duckdb"},
-    check_specs=[
-        _spec(
-            "sums_to_active_users",
-            ["marts", "stickiness"],
-            "Users per period = active users in it.",
-        )
-    ],
+    checks={"sums_to_active_users": "Users per period = active users in it."},
 )
 def stickiness(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per calendar week / month and number of active days: users."""
@@ -167,19 +148,10 @@ def stickiness(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
-    key=["marts", "lifecycle"],
+@_metrics_asset(
+    ["marts", "lifecycle"],
     deps=[USER_DAYS],
-    group_name="metrics",
-    pool=DUCKDB_POOL,
-    kinds={"duckdb"},
-    check_specs=[
-        _spec(
-            "statuses_consistent",
-            ["marts", "lifecycle"],
-            "Dormant ≤ 0; new + returning + resurrecting = DAU.",
-        )
-    ],
+    checks={"statuses_consistent": "Dormant ≤ 0; new + returning + resurrecting = DAU."},
 )
 def lifecycle(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per day / week / month and status: new, returning, resurrecting, dormant (< 0)."""
@@ -192,19 +164,10 @@ def lifecycle(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
-    key=["marts", "conversion"],
+@_metrics_asset(
+    ["marts", "conversion"],
     deps=[USER_DAYS, CORE_USERS],
-    group_name="metrics",
-    pool=DUCKDB_POOL,
-    kinds={"duckdb"},
-    check_specs=[
-        _spec(
-            "paid_counts_consistent",
-            ["marts", "conversion"],
-            "7d ≤ 30d ≤ ever ≤ signups; signups sum to users.",
-        )
-    ],
+    checks={"paid_counts_consistent": "7d ≤ 30d ≤ ever ≤ signups; signups sum to users."},
 )
 def conversion(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per signup cohort and segment: signups and paid within 7 / 30 days / ever."""
@@ -217,19 +180,10 @@ def conversion(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
-    key=["marts", "funnel"],
+@_metrics_asset(
+    ["marts", "funnel"],
     deps=[CORE_EVENTS, CORE_USERS, USER_DAYS],
-    group_name="metrics",
-    pool=DUCKDB_POOL,
-    kinds={"duckdb"},
-    check_specs=[
-        _spec(
-            "steps_non_increasing",
-            ["marts", "funnel"],
-            "Step counts never increase; rates in [0, 1].",
-        )
-    ],
+    checks={"steps_non_increasing": "Step counts never increase; rates in [0, 1]."},
 )
 def funnel(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per configured funnel, step and segment: users, conversion, median time."""
