@@ -9,23 +9,12 @@ from pipelines.acquisition.build import (
     build_signup_methods_daily,
 )
 from pipelines.config import load_definitions
+from pipelines.defs.checks import no_offending_rows, none_counted
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
 
 GROUP = "acquisition"
-
-
-def _check(name: str, offending: list, **metadata) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        check_name=name,
-        passed=not offending,
-        metadata={
-            "violations": len(offending),
-            "examples": dg.MetadataValue.json([list(map(str, r)) for r in offending[:10]]),
-            **metadata,
-        },
-    )
 
 
 @dg.asset(key=["core", "channel_map"], group_name=GROUP, pool=DUCKDB_POOL, kinds={"duckdb"})
@@ -87,11 +76,9 @@ def acquisition_daily(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={**counts, "by_channel": dg.MetadataValue.md(by_channel.to_markdown(index=False))},
         check_results=[
-            _check("key_unique_not_null", duplicates),
-            dg.AssetCheckResult(
-                check_name="new_users_sum_to_users", passed=gap == 0, metadata={"gap": gap}
-            ),
-            _check("channel_matches_python_twin", mismatches),
+            no_offending_rows("key_unique_not_null", duplicates),
+            none_counted("new_users_sum_to_users", gap=gap),
+            no_offending_rows("channel_matches_python_twin", mismatches),
         ],
     )
 
@@ -119,8 +106,8 @@ def referrals(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={**counts, "preview": dg.MetadataValue.md(preview)},
         check_results=[
-            _check("key_unique_not_null", duplicates),
-            _check("paid_within_signups", violations),
+            no_offending_rows("key_unique_not_null", duplicates),
+            no_offending_rows("paid_within_signups", violations),
         ],
     )
 
@@ -153,7 +140,7 @@ def signup_methods_daily(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={**counts, "mix": dg.MetadataValue.md(mix.to_markdown(index=False))},
         check_results=[
-            _check("key_unique_not_null", duplicates),
-            _check("shares_sum_to_one", bad_shares),
+            no_offending_rows("key_unique_not_null", duplicates),
+            no_offending_rows("shares_sum_to_one", bad_shares),
         ],
     )

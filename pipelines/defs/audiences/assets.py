@@ -6,6 +6,7 @@ from pipelines.audiences.export import export_audience
 from pipelines.audiences.members import build_members, latest_as_of_on_or_before, load_membership
 from pipelines.audiences.privacy import raw_contact_findings
 from pipelines.config import load_definitions
+from pipelines.defs.checks import none_counted
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 
@@ -61,16 +62,8 @@ def audience_members(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata=metadata,
         check_results=[
-            dg.AssetCheckResult(
-                check_name="match_key_unique",
-                passed=duplicated == 0,
-                metadata={"duplicated": duplicated},
-            ),
-            dg.AssetCheckResult(
-                check_name="identifiers_well_formed",
-                passed=malformed == 0,
-                metadata={"malformed": malformed},
-            ),
+            none_counted("match_key_unique", duplicated=duplicated),
+            none_counted("identifiers_well_formed", malformed=malformed),
         ],
     )
 

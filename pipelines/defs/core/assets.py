@@ -9,6 +9,7 @@ from pipelines.core.build import (
     build_users,
     revenue_currencies,
 )
+from pipelines.defs.checks import none_counted
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
@@ -54,11 +55,7 @@ def core_events(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={**counts, "preview": dg.MetadataValue.md(preview)},
         check_results=[
-            dg.AssetCheckResult(
-                check_name="event_id_unique",
-                passed=duplicated == 0,
-                metadata={"duplicated": duplicated},
-            ),
+            none_counted("event_id_unique", duplicated=duplicated),
         ],
     )
 
@@ -90,11 +87,7 @@ def users(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={**counts, "preview": dg.MetadataValue.md(preview)},
         check_results=[
-            dg.AssetCheckResult(
-                check_name="user_key_unique",
-                passed=duplicated == 0,
-                metadata={"duplicated": duplicated},
-            ),
+            none_counted("user_key_unique", duplicated=duplicated),
             dg.AssetCheckResult(
                 check_name="one_revenue_currency",
                 passed=len(currencies) <= 1,

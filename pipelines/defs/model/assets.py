@@ -14,6 +14,7 @@ from models.activity.registry import ModelVersion, activity_root, load_version, 
 from models.activity.score import build_activity_by_segment, publish_evaluation, score_users
 from models.activity.train import train_activity_model
 from pipelines.config import load_definitions
+from pipelines.defs.checks import none_counted
 from pipelines.resources import DUCKDB_POOL, open_warehouse
 from pipelines.settings import load_settings
 from pipelines.warehouse import table_preview
@@ -190,19 +191,9 @@ def activity_scores(config: ScoringConfig, duckdb: DuckDBResource) -> dg.Materia
             "preview": dg.MetadataValue.md(preview),
         },
         check_results=[
-            dg.AssetCheckResult(
-                check_name="user_key_unique_not_null",
-                passed=duplicated == 0 and null_keys == 0,
-                metadata={"duplicated": duplicated, "null_keys": null_keys},
-            ),
-            dg.AssetCheckResult(
-                check_name="scores_in_range",
-                passed=out_of_range == 0,
-                metadata={"rows": out_of_range},
-            ),
-            dg.AssetCheckResult(
-                check_name="ranks_are_1_to_n", passed=rank_gaps == 0, metadata={"gaps": rank_gaps}
-            ),
+            none_counted("user_key_unique_not_null", duplicated=duplicated, null_keys=null_keys),
+            none_counted("scores_in_range", rows=out_of_range),
+            none_counted("ranks_are_1_to_n", gaps=rank_gaps),
         ],
     )
 
@@ -240,11 +231,5 @@ def activity_by_segment(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "rows": rows,
             "by_channel": dg.MetadataValue.md(channels.to_markdown(index=False)),
         },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="segments_sum_to_all",
-                passed=mismatched == 0,
-                metadata={"segment_types_off": mismatched},
-            )
-        ],
+        check_results=[none_counted("segments_sum_to_all", segment_types_off=mismatched)],
     )
