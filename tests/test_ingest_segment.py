@@ -61,6 +61,9 @@ def test_each_quarantine_reason_is_recorded(settings, warehouse):
             "userId": "u1",
             "timestamp": "2024-03-10T23:59:59Z",
         },
+        # UTF-8 text, but a JSON string escape of half a surrogate pair: not JSON
+        '{"type": "track", "event": "X", "messageId": "u", "userId": "\\ud800",'
+        ' "timestamp": "2024-03-02T10:00:00Z"}',
     ]
     write_events(settings.events_dir, "2024-03-02", lines)
     (result,) = ingest(warehouse, settings)
@@ -78,12 +81,13 @@ def test_each_quarantine_reason_is_recorded(settings, warehouse):
         (9, "timestamp_in_future"),  # more than a day after the ingest time
         (10, "before_start_date"),  # before RETAINLY_START_DATE=2020-01-01 (local)
         (11, "missing_event_name"),
+        (13, "invalid_json"),
     ]
     assert (result.lines_read, result.lines_loaded, result.duplicates, result.quarantined) == (
-        12,
+        13,
         2,
         0,
-        10,
+        11,
     )
 
 

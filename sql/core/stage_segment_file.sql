@@ -14,14 +14,16 @@ WITH lines AS (
                   max_line_size = $max_line_bytes)
 ),
 
--- Each line is parsed once, into exactly the fields we use (try → NULL when the line is
--- not JSON; a field of another JSON type arrives as its JSON text, as Segment's
--- lenient readers do). An event is an object: what starts with '{'.
+-- Each line is parsed once, into exactly the fields we use (NULL when the line is not
+-- JSON; a field of another JSON type arrives as its JSON text, as Segment's lenient
+-- readers do). from_json raises only for text json_valid rejects, so the guard replaces a
+-- try(), which re-runs every batch of 2,048 lines holding one bad line row by row.
+-- An event is an object: what starts with '{'.
 parsed AS (
     SELECT
         source_file,
         line,
-        try(from_json(line, '{
+        CASE WHEN json_valid(line) THEN from_json(line, '{
             "type": "VARCHAR", "event": "VARCHAR", "name": "VARCHAR", "messageId": "VARCHAR",
             "userId": "VARCHAR", "anonymousId": "VARCHAR", "previousId": "VARCHAR",
             "timestamp": "VARCHAR", "originalTimestamp": "VARCHAR", "sentAt": "VARCHAR",
@@ -36,7 +38,7 @@ parsed AS (
             },
             "traits": {"email": "VARCHAR", "phone": "VARCHAR", "firstName": "VARCHAR", "lastName": "VARCHAR"},
             "properties": "JSON"
-        }')) AS j
+        }') END AS j
     FROM lines
 ),
 
