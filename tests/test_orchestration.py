@@ -18,7 +18,7 @@ SEOUL = ZoneInfo("Asia/Seoul")
 def test_daily_schedule_runs_yesterday_at_two_local_time():
     from pipelines.definitions import defs
 
-    daily_schedule = defs.get_schedule_def("daily_job_schedule")
+    daily_schedule = defs.resolve_schedule_def("daily_job_schedule")
     assert daily_schedule.cron_schedule == "0 2 * * *"
     assert daily_schedule.execution_timezone == "Asia/Seoul"
     context = dg.build_schedule_context(
@@ -76,7 +76,7 @@ def test_a_range_run_from_the_sensor_ingests_every_day_of_the_range(settings):
     for day in ("2024-03-02", "2024-03-03", "2024-03-04"):
         write_events(settings.events_dir, day, [track("A", f"{day}T10:00:00+09:00", user_id="u1")])
     (request,) = landing_sensor(dg.build_sensor_context(cursor=None)).run_requests
-    result = defs.get_job_def("ingest_job").execute_in_process(
+    result = defs.resolve_job_def("ingest_job").execute_in_process(
         tags=request.tags, resources={"duckdb": warehouse_resource(settings)}
     )
     assert result.success
