@@ -21,7 +21,7 @@ USER_DAYS = dg.AssetKey(["core", "user_days"])
 
 
 def _metrics_asset(
-    key: list[str],
+    key: dg.AssetKey | list[str],
     deps: list[dg.AssetKey],
     checks: dict[str, str] | None = None,
     warnings: dict[str, str] | None = None,
@@ -29,11 +29,9 @@ def _metrics_asset(
     """The metrics group's asset decorator: one DuckDB writer at a time; ``checks`` block
     downstream assets when they fail, ``warnings`` only warn (name → description)."""
     specs = [
-        dg.AssetCheckSpec(name, asset=key, blocking=True, description=description)
-        for name, description in (checks or {}).items()
-    ] + [
-        dg.AssetCheckSpec(name, asset=key, blocking=False, description=description)
-        for name, description in (warnings or {}).items()
+        dg.AssetCheckSpec(name, asset=key, blocking=blocking, description=description)
+        for named, blocking in ((checks or {}, True), (warnings or {}, False))
+        for name, description in named.items()
     ]
     return dg.asset(
         key=key,
@@ -70,7 +68,7 @@ def _materialize(
     )
 
 
-@_metrics_asset(["core", "user_days"], deps=[CORE_EVENTS, CORE_USERS])
+@_metrics_asset(USER_DAYS, deps=[CORE_EVENTS, CORE_USERS])
 def user_days(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """One row per (user_key, local date) with activity, from core.events.is_active; users
     are grouped by user_uid, the integer id kept one-to-one with user_key by core/users."""
