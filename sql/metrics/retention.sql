@@ -354,7 +354,7 @@ cells AS MATERIALIZED (
 methods AS (
     SELECT
         cohort_event_id, grain_id, cohort_start, segment_id, period_offset, cohort_size,
-        'n_day' AS method,
+        0 AS method_id,
         period_offset <= last_observed_offset AS is_observed,
         n_day AS retained
     FROM cells
@@ -362,7 +362,7 @@ methods AS (
     UNION ALL
     SELECT
         cohort_event_id, grain_id, cohort_start, segment_id, period_offset, cohort_size,
-        'rolling',
+        1,
         period_offset <= last_observed_offset,
         rolling
     FROM cells
@@ -370,37 +370,65 @@ methods AS (
     UNION ALL
     SELECT
         c.cohort_event_id, c.grain_id, c.cohort_start, c.segment_id, c.period_offset, c.cohort_size,
-        'range',
+        2,
         b.high <= c.days_observed_after,
         c.range_n
     FROM cells AS c
     JOIN brackets AS b ON b.bracket = c.period_offset
     WHERE c.is_bracket
+),
+
+-- The text columns of a row depend only on small keys: they are built once per key here
+-- (a few hundred rows) and joined, not computed for each of the mart's rows. The columns
+-- with a fixed vocabulary are ENUMs: a one-byte code per row instead of a string (writing
+-- string columns was most of the cost of storing the table); they compare with and cast to
+-- text as usual, and are published to PostgreSQL as text.
+labels AS (
+    SELECT
+        o.grain_id,
+        m.method_id,
+        o.period_offset,
+        g.grain::ENUM('day', 'week', 'month') AS cohort_grain,
+        m.method::ENUM('n_day', 'rolling', 'range') AS method,
+        CASE
+            WHEN m.method = 'range' THEN b.label
+            ELSE CASE g.grain WHEN 'day' THEN 'Day ' WHEN 'week' THEN 'Week ' ELSE 'Month ' END || o.period_offset
+        END AS period_label
+    FROM offsets AS o
+    JOIN grains AS g USING (grain_id)
+    CROSS JOIN (VALUES (0, 'n_day'), (1, 'rolling'), (2, 'range')) AS m(method_id, method)
+    LEFT JOIN brackets AS b ON b.bracket = o.period_offset
+    WHERE CASE WHEN m.method = 'range' THEN o.is_bracket ELSE o.is_period END
+),
+
+segment_labels AS (
+    SELECT
+        segment_id,
+        segment_type::ENUM('all', 'signup_method', 'utm_source', 'platform') AS segment_type,
+        segment_value
+    FROM segments
+),
+
+cohort_event_labels AS (
+    SELECT cohort_event_id, cohort_event::ENUM('first_seen', 'signup') AS cohort_event FROM cohort_events
 )
 
--- The four columns with a fixed vocabulary are ENUMs: a one-byte code per row instead of a
--- string (writing six string columns was most of the cost of storing the table); they
--- compare with and cast to text as usual, and are published to PostgreSQL as text.
 SELECT
-    e.cohort_event::ENUM('first_seen', 'signup') AS cohort_event,
-    g.grain::ENUM('day', 'week', 'month') AS cohort_grain,
+    e.cohort_event,
+    l.cohort_grain,
     m.cohort_start,
-    m.method::ENUM('n_day', 'rolling', 'range') AS method,
+    l.method,
     m.period_offset::INTEGER AS period_offset,
-    CASE m.method
-        WHEN 'range' THEN b.label
-        ELSE CASE g.grain WHEN 'day' THEN 'Day ' WHEN 'week' THEN 'Week ' ELSE 'Month ' END || m.period_offset
-    END AS period_label,
+    l.period_label,
     m.cohort_size::BIGINT AS cohort_size,
     CASE WHEN m.period_offset = 0 THEN m.cohort_size WHEN m.is_observed THEN m.retained END::BIGINT AS retained_users,
     CASE WHEN m.period_offset = 0 THEN 1.0 WHEN m.is_observed THEN m.retained / m.cohort_size END AS retention_rate,
-    s.segment_type::ENUM('all', 'signup_method', 'utm_source', 'platform') AS segment_type,
+    s.segment_type,
     s.segment_value
 FROM methods AS m
-JOIN grains AS g USING (grain_id)
-JOIN segments AS s USING (segment_id)
-JOIN cohort_events AS e USING (cohort_event_id)
-LEFT JOIN brackets AS b ON m.method = 'range' AND b.bracket = m.period_offset;
+JOIN labels AS l USING (grain_id, method_id, period_offset)
+JOIN segment_labels AS s USING (segment_id)
+JOIN cohort_event_labels AS e USING (cohort_event_id);
 
 DROP TABLE retention_counts;
 DROP TABLE retention_members;
