@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_dagster_definitions_validate_passes():
-    dagster = Path(sys.executable).parent / "dagster"
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            ["dagster", "definitions", "validate", "-w", "workspace.yaml"],
+            "All code locations passed validation",
+        ),
+        (["dg", "check", "defs"], "All definitions loaded successfully"),
+    ],
+    ids=["dagster", "dg"],
+)
+def test_the_code_location_validates(command: list[str], expected: str):
+    """Both CLIs (``dagster dev -w workspace.yaml`` and ``dg dev``) load this location."""
+    executable = Path(sys.executable).parent / command[0]
+    env = {**os.environ, "VIRTUAL_ENV": str(Path(sys.executable).parent.parent)}
     proc = subprocess.run(
-        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        [str(executable), *command[1:]],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
+        env=env,
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "All code locations passed validation" in proc.stderr + proc.stdout
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    assert expected in proc.stderr + proc.stdout
 
 
 def test_every_warehouse_asset_runs_in_the_single_slot_duckdb_pool():
