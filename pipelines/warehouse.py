@@ -145,7 +145,13 @@ def row_count(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> int:
 def table_preview(conn: duckdb.DuckDBPyConnection, qualified_name: str, limit: int = 10) -> str:
     """The first rows as a Markdown table, for asset metadata in the Dagster UI."""
     schema, table = qualified_name.split(".")
-    frame = conn.execute(f'SELECT * FROM "{schema}"."{table}" LIMIT {int(limit)}').df()
-    if frame.empty:
+    import pandas as pd
+
+    # Python rows, not .df(): DuckDB's pandas conversion of TIMESTAMPTZ columns calls an
+    # API pandas 3 deprecates (a Pandas4Warning on every preview), and all is text here.
+    result = conn.execute(f'SELECT * FROM "{schema}"."{table}" LIMIT {int(limit)}')
+    columns = [d[0] for d in result.description]
+    rows = result.fetchall()
+    if not rows:
         return "(no rows)"
-    return frame.astype(str).to_markdown(index=False)
+    return pd.DataFrame(rows, columns=columns, dtype=object).astype(str).to_markdown(index=False)
