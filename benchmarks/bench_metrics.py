@@ -255,7 +255,10 @@ def pandas_reference(home: str, repeat: int = 3) -> dict:
     users = conn.execute(
         """
         SELECT user_key, first_seen_date - DATE '1970-01-01' AS first_seen_day,
-               signup_date - DATE '1970-01-01' AS signup_day, signup_ts, first_paid_ts,
+               signup_date - DATE '1970-01-01' AS signup_day,
+               -- naive UTC: DuckDB's pandas conversion of TIMESTAMPTZ calls an API pandas 3
+               -- deprecates; the pandas code only subtracts them
+               timezone('UTC', signup_ts) AS signup_ts, timezone('UTC', first_paid_ts) AS first_paid_ts,
                signup_method, first_utm_source, platform
         FROM core.users
         """
