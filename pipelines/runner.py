@@ -30,17 +30,48 @@ class RunSummary:
     materialized: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # (step, error message) of every step that raised; the run goes on with the steps that
+    # do not depend on it, as in the UI.
+    failed_steps: list[tuple[str, str]] = field(default_factory=list)
+    # Selected assets that did not materialize (downstream of a failure, or not run).
+    not_materialized: list[str] = field(default_factory=list)
 
-    def collect(self, result: dg.ExecuteInProcessResult) -> None:
-        self.materialized += [
-            e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
-        ]
+    @property
+    def failed(self) -> bool:
+        return bool(self.failed_checks or self.failed_steps)
+
+    def collect(self, result: dg.ExecuteInProcessResult, selected: set[dg.AssetKey]) -> None:
+        done = {e.asset_key for e in result.get_asset_materialization_events()}
+        self.materialized += [key.to_user_string() for key in done]
+        self.not_materialized += sorted(key.to_user_string() for key in selected - done)
+        for event in result.get_step_failure_events():
+            error = event.step_failure_data.error
+            # A user-code error arrives wrapped in Dagster's step error: report its cause.
+            while (
+                error is not None
+                and error.cause is not None
+                and "dagster" in error.cls_name.lower()
+            ):
+                error = error.cause
+            self.failed_steps.append((event.step_key, _first_line(error)))
         for evaluation in result.get_asset_check_evaluations():
             if evaluation.passed:
                 continue
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             is_warning = evaluation.severity == dg.AssetCheckSeverity.WARN
             (self.warnings if is_warning else self.failed_checks).append(name)
+
+
+def _first_line(error) -> str:
+    """``ClassName: message`` of a serialized error (its message starts with the dotted path)."""
+    if error is None:
+        return "failed"
+    head, sep, rest = error.message.strip().partition(": ")
+    return (
+        f"{error.cls_name}: {rest}"
+        if sep and head.endswith(error.cls_name)
+        else error.message.strip()
+    )
 
 
 def _instance() -> dg.DagsterInstance:
@@ -79,7 +110,7 @@ def materialize_pipeline(
             "console": {"config": {"log_level": os.environ.get("RETAINLY_LOG_LEVEL", "WARNING")}}
         }
     }
-    run = dict(resources=resources, instance=_instance(), run_config=quiet)
+    run = dict(resources=resources, instance=_instance(), run_config=quiet, raise_on_error=False)
     summary = RunSummary()
     env = {"RETAINLY_AS_OF": as_of.isoformat()} if as_of else {}
     with mock.patch.dict(os.environ, env):
@@ -99,8 +130,13 @@ def materialize_pipeline(
                 ASSET_PARTITION_RANGE_END_TAG: summary.partition_range[1],
             }
             selection = dg.AssetSelection.assets(*partitioned)
-            summary.collect(dg.materialize(definitions, selection=selection, tags=tags, **run))
+            result = dg.materialize(definitions, selection=selection, tags=tags, **run)
+            summary.collect(result, partitioned)
+            if not result.success:
+                # Everything else reads what ingestion writes: not built on a partial load.
+                summary.not_materialized += sorted(k.to_user_string() for k in unpartitioned)
+                return summary
         if unpartitioned:
             selection = dg.AssetSelection.assets(*unpartitioned)
-            summary.collect(dg.materialize(definitions, selection=selection, **run))
+            summary.collect(dg.materialize(definitions, selection=selection, **run), unpartitioned)
     return summary

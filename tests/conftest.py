@@ -163,5 +163,5 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             settings, start=dt.date.fromisoformat(DEMO_START), days=DEMO_DAYS, seed=11
         )
         summary = materialize_pipeline(settings)
-        assert not summary.failed_checks, summary.failed_checks
+        assert not summary.failed, (summary.failed_checks, summary.failed_steps)
     return settings

@@ -49,3 +49,42 @@ def test_invalid_definitions_give_a_clear_error_and_exit_code_2(settings, capsys
     assert main(["doctor"]) == 2
     err = capsys.readouterr().err
     assert "retainly.yaml: invalid definitions" in err and "activity.event_types.0" in err
+
+
+def test_a_failing_step_is_reported_and_the_rest_still_builds(settings, capsys):
+    """Too little history for the model: the run reports the step's error in one line, exits
+    1, and still builds what does not depend on the model; the suggested selection builds
+    everything else, serving and dashboards included."""
+    import dagster as dg
+
+    from pipelines.cli.run import WITHOUT_MODEL
+    from pipelines.definitions import defs
+
+    assert main(["generate", "--users", "300", "--days", "40", "--seed", "5"]) == 0
+    capsys.readouterr()
+    assert main(["run"]) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    failed = [line for line in lines if line.startswith("failed: ")]
+    assert len(failed) == 1
+    assert failed[0].startswith(
+        "failed: model__activity_model: InsufficientDataError: not enough history to train: "
+        "a 28-day horizon needs at least 63 days of data"
+    )
+    (not_built,) = [line for line in lines if line.startswith("not materialized: ")]
+    not_built = set(not_built.removeprefix("not materialized: ").split(", "))
+    assert {"model/activity_model", "marts/activity_scores", "serving/postgres"} <= not_built
+    assert not any(
+        key.startswith(("core/", "raw/")) or key == "marts/retention" for key in not_built
+    )
+    assert f"without the model: retainly run --select '{WITHOUT_MODEL}'" in lines
+    with connect(settings.warehouse_path, read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM marts.active_users").fetchone()[0] >= 39
+
+    assert main(["run", "--select", WITHOUT_MODEL]) == 0
+    out = capsys.readouterr().out
+    assert "failed" not in out and "not materialized" not in out
+    graph = defs.get_repository_def().asset_graph
+    selected = dg.AssetSelection.from_string(WITHOUT_MODEL).resolve(graph)
+    assert dg.AssetKey(["serving", "grafana_dashboards"]) in selected
+    assert f"materialized {len(selected)} assets" in out

@@ -1,7 +1,10 @@
 import datetime as dt
+import shlex
 
 from pipelines.runner import RunSummary, materialize_pipeline
 from pipelines.settings import load_settings
+
+WITHOUT_MODEL = "not group:model and not group:audiences"
 
 
 def run(args) -> int:
@@ -9,7 +12,7 @@ def run(args) -> int:
 
 
 def report(summary: RunSummary) -> int:
-    """Print what ran; exit code 1 when a blocking check failed."""
+    """Print what ran; exit code 1 when a step or a blocking check failed."""
     if summary.partition_range:
         print(f"ingested partitions {summary.partition_range[0]} .. {summary.partition_range[1]}")
     print(f"materialized {len(set(summary.materialized))} assets")
@@ -17,8 +20,15 @@ def report(summary: RunSummary) -> int:
         print("checks with warnings: " + ", ".join(summary.warnings))
     if summary.failed_checks:
         print("failed checks: " + ", ".join(summary.failed_checks))
-        return 1
-    return 0
+    for step, message in summary.failed_steps:
+        print(f"failed: {step}: {message}")
+    if summary.failed and summary.not_materialized:
+        print("not materialized: " + ", ".join(summary.not_materialized))
+    if any(step.startswith("model__") for step, _ in summary.failed_steps):
+        # Everything but the model and the audiences it scores can still be built (metrics,
+        # serving, dashboards): what a team without enough users for a model yet runs.
+        print(f"without the model: retainly run --select {shlex.quote(WITHOUT_MODEL)}")
+    return 1 if summary.failed else 0
 
 
 def register(subparsers) -> None:
