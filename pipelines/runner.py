@@ -30,6 +30,8 @@ class RunSummary:
     materialized: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # why, for the warnings whose check said (e.g. the model's `trained`)
+    warning_descriptions: dict[str, str] = field(default_factory=dict)
     # (step, error message) of every step that raised; the run goes on with the steps that
     # do not depend on it, as in the UI.
     failed_steps: list[tuple[str, str]] = field(default_factory=list)
@@ -60,6 +62,8 @@ class RunSummary:
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             is_warning = evaluation.severity == dg.AssetCheckSeverity.WARN
             (self.warnings if is_warning else self.failed_checks).append(name)
+            if is_warning and evaluation.description:
+                self.warning_descriptions[name] = evaluation.description
 
 
 def _first_line(error) -> str:

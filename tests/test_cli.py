@@ -51,25 +51,57 @@ def test_invalid_definitions_give_a_clear_error_and_exit_code_2(settings, capsys
     assert "retainly.yaml: invalid definitions" in err and "activity.event_types.0" in err
 
 
+def test_too_little_data_for_a_model_warns_and_everything_else_builds(settings, capsys):
+    """Like GA4's predictive metrics: 40 days cannot train a 28-day-horizon model; the run
+    still builds every asset (empty scores, no audience files, serving, dashboards), warns
+    with the reason and exits 0."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    assert main(["generate", "--users", "300", "--days", "40", "--seed", "5"]) == 0
+    capsys.readouterr()
+    assert main(["run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    everything = defs.get_repository_def().asset_graph.get_all_asset_keys()
+    assert f"materialized {len(everything)} assets" in lines
+    assert (
+        "checks with warnings: model/activity_model:trained, model/activity_model:beats_baselines"
+        in lines
+    )
+    assert any(
+        line.startswith(
+            "  model/activity_model:trained: not enough history to train: a 28-day horizon "
+            "needs at least 63 days of data"
+        )
+        for line in lines
+    )
+    assert not any(line.startswith(("failed", "not materialized")) for line in lines)
+    with connect(settings.warehouse_path, read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM marts.activity_scores").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM marts.model_lift").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM marts.audience_members").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM marts.active_users").fetchone()[0] >= 39
+    assert not settings.exports_dir.exists()
+    assert dg.AssetKey(["serving", "grafana_dashboards"]) in everything
+
+
 def test_a_failing_step_is_reported_and_the_rest_still_builds(settings, capsys):
-    """Too little history for the model: the run reports the step's error in one line, exits
-    1, and still builds what does not depend on the model; the suggested selection builds
-    everything else, serving and dashboards included."""
+    """A step that raises: its error in one line, exit 1, the assets that do not depend on
+    it built anyway, and the selection that builds everything but the model works."""
     import dagster as dg
 
     from pipelines.cli.run import WITHOUT_MODEL
     from pipelines.definitions import defs
 
-    assert main(["generate", "--users", "300", "--days", "40", "--seed", "5"]) == 0
+    assert main(["generate", "--users", "300", "--days", "20", "--seed", "5"]) == 0
     capsys.readouterr()
-    assert main(["run"]) == 1
-    out = capsys.readouterr().out
-    lines = out.splitlines()
+    assert main(["run", "--as-of", "2030-01-01"]) == 1
+    lines = capsys.readouterr().out.splitlines()
     failed = [line for line in lines if line.startswith("failed: ")]
     assert len(failed) == 1
     assert failed[0].startswith(
-        "failed: model__activity_model: InsufficientDataError: not enough history to train: "
-        "a 28-day horizon needs at least 63 days of data"
+        "failed: model__activity_model: AsOfError: as_of 2030-01-01 is after the last loaded date"
     )
     (not_built,) = [line for line in lines if line.startswith("not materialized: ")]
     not_built = set(not_built.removeprefix("not materialized: ").split(", "))
@@ -79,9 +111,9 @@ def test_a_failing_step_is_reported_and_the_rest_still_builds(settings, capsys):
     )
     assert f"without the model: retainly run --select '{WITHOUT_MODEL}'" in lines
     with connect(settings.warehouse_path, read_only=True) as conn:
-        assert conn.execute("SELECT count(*) FROM marts.active_users").fetchone()[0] >= 39
+        assert conn.execute("SELECT count(*) FROM marts.active_users").fetchone()[0] >= 19
 
-    assert main(["run", "--select", WITHOUT_MODEL]) == 0
+    assert main(["run", "--select", WITHOUT_MODEL, "--as-of", "2030-01-01"]) == 0
     out = capsys.readouterr().out
     assert "failed" not in out and "not materialized" not in out
     graph = defs.get_repository_def().asset_graph

@@ -63,6 +63,7 @@ def test_the_assets_passed_their_checks(model_demo):
         "scores_in_range": True,
         "ranks_are_1_to_n": True,
         "segments_sum_to_all": True,
+        "trained": True,
         "beats_baselines": checks["beats_baselines"],  # a warning, reported not enforced
     }
 
@@ -157,3 +158,17 @@ def test_beats_baselines_check(lgbm, logistic, passed):
     result, margins = _beats_baselines(_version(lgbm, logistic, (0.8867, 3.6114)))
     assert result is passed
     assert margins["roc_auc_margin"] == pytest.approx(lgbm[0] - max(logistic[0], 0.8867))
+
+
+def test_the_empty_scores_table_has_the_scored_tables_columns(model_demo):
+    """activity_scores_empty.sql (no version trained yet) keeps the columns and types that
+    scoring writes, so what reads the mart behaves the same before the first model."""
+    from pipelines.warehouse import run_sql
+
+    settings, _ = model_demo
+    with connect(settings.warehouse_path, read_only=True) as conn:
+        scored = conn.execute("DESCRIBE marts.activity_scores").fetchall()
+    empty = connect(":memory:")
+    empty.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    run_sql(empty, "model/activity_scores_empty")
+    assert empty.execute("DESCRIBE marts.activity_scores").fetchall() == scored

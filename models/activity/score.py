@@ -202,8 +202,26 @@ def publish_evaluation(conn: duckdb.DuckDBPyConnection, loaded: ModelVersion) ->
         conn.register(name, frame)
     try:
         with transaction(conn):
+            run_sql(conn, "model/model_evaluation_schema")
             run_sql(conn, "model/model_evaluation", {"model_version": loaded.version})
     finally:
         for name in frames:
             conn.unregister(name)
     return {name.removesuffix("_rows"): len(frame) for name, frame in frames.items()}
+
+
+def ensure_evaluation_tables(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The ``marts.model_*`` tables, created empty if missing (before any version exists
+    the serving publish and dashboards read them as empty); returns rows per table."""
+    run_sql(conn, "model/model_evaluation_schema")
+    return {
+        name: conn.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0]
+        for name in ("model_lift", "model_calibration", "model_metrics", "model_feature_importance")
+    }
+
+
+def clear_scores(conn: duckdb.DuckDBPyConnection) -> None:
+    """An empty ``marts.activity_scores`` (the columns scoring writes) while no version can
+    be trained yet: what reads it (activity by segment, audiences, serving, dashboards)
+    runs on an empty table instead of failing."""
+    run_sql(conn, "model/activity_scores_empty")

@@ -64,6 +64,13 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection) -> None:
     run_sql(conn, "audiences/schema")
 
 
+def has_scores(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the activity model scored anyone (not before a first version can be trained)."""
+    return table_exists(conn, SCORES_TABLE) and bool(
+        conn.execute(f"SELECT EXISTS (SELECT 1 FROM {SCORES_TABLE})").fetchone()[0]
+    )
+
+
 def resolve_as_of(conn: duckdb.DuckDBPyConnection, requested: dt.date | None) -> dt.date:
     """The scores' as_of to use: ``requested`` itself, or the latest one when not given
     (``RETAINLY_AS_OF`` runs pass the latest as_of on or before that day)."""

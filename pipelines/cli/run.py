@@ -18,6 +18,8 @@ def report(summary: RunSummary) -> int:
     print(f"materialized {len(set(summary.materialized))} assets")
     if summary.warnings:
         print("checks with warnings: " + ", ".join(summary.warnings))
+        for name, description in summary.warning_descriptions.items():
+            print(f"  {name}: {description}")
     if summary.failed_checks:
         print("failed checks: " + ", ".join(summary.failed_checks))
     for step, message in summary.failed_steps:

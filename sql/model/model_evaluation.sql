@@ -2,6 +2,7 @@
 -- version (re-publishing a version replaces its rows). Read from the version's
 -- metrics.json (validation snapshot, time-based split) via the registered frames
 -- model_lift_rows, model_calibration_rows, model_metrics_rows, model_feature_importance_rows.
+-- The tables are created by model_evaluation_schema.sql.
 --   marts.model_lift — grain: (model_version, decile); decile 1 = top 10% by p_active;
 --     lift = actual_rate / overall actual rate.
 --   marts.model_calibration — grain: (model_version, bin); bin k holds predictions in
@@ -9,19 +10,6 @@
 --   marts.model_metrics — grain: (model_version, model, metric); models = lightgbm and the
 --     baselines on the same validation snapshot.
 --   marts.model_feature_importance — grain: (model_version, target, feature); gain share.
-CREATE TABLE IF NOT EXISTS marts.model_lift (
-    model_version VARCHAR, decile INTEGER, users BIGINT, positives BIGINT,
-    p_active_mean DOUBLE, actual_rate DOUBLE, lift DOUBLE
-);
-CREATE TABLE IF NOT EXISTS marts.model_calibration (
-    model_version VARCHAR, bin INTEGER, p_mean DOUBLE, actual_rate DOUBLE, users BIGINT
-);
-CREATE TABLE IF NOT EXISTS marts.model_metrics (
-    model_version VARCHAR, validation_as_of DATE, model VARCHAR, metric VARCHAR, value DOUBLE
-);
-CREATE TABLE IF NOT EXISTS marts.model_feature_importance (
-    model_version VARCHAR, target VARCHAR, feature VARCHAR, gain DOUBLE, gain_share DOUBLE
-);
 DELETE FROM marts.model_lift WHERE model_version = $model_version;
 DELETE FROM marts.model_calibration WHERE model_version = $model_version;
 DELETE FROM marts.model_metrics WHERE model_version = $model_version;

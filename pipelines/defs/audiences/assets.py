@@ -3,7 +3,13 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.audiences.config import load_audiences
 from pipelines.audiences.export import export_audience
-from pipelines.audiences.members import build_members, latest_as_of_on_or_before, load_membership
+from pipelines.audiences.members import (
+    build_members,
+    ensure_tables,
+    has_scores,
+    latest_as_of_on_or_before,
+    load_membership,
+)
 from pipelines.audiences.privacy import raw_contact_findings
 from pipelines.config import load_definitions
 from pipelines.defs.checks import none_counted
@@ -12,6 +18,8 @@ from pipelines.settings import load_settings
 
 MEMBERS = ["marts", "audience_members"]
 EXPORTS = ["exports", "audiences"]
+# Audiences are selected by activity score: none exist before the model can be trained.
+NO_SCORES = "marts.activity_scores is empty: no activity model yet (see model/activity_model's `trained` check)"
 
 
 @dg.asset(
@@ -32,6 +40,15 @@ def audience_members(duckdb: DuckDBResource) -> dg.MaterializeResult:
     definitions = load_definitions(home=settings.home)
     config.check_channels(definitions)
     with open_warehouse(duckdb) as conn:
+        if not has_scores(conn):
+            ensure_tables(conn)
+            return dg.MaterializeResult(
+                metadata={"skipped": NO_SCORES},
+                check_results=[
+                    none_counted("match_key_unique", duplicated=0),
+                    none_counted("identifiers_well_formed", malformed=0),
+                ],
+            )
         as_of = latest_as_of_on_or_before(conn, settings.as_of)
         built = [
             build_members(conn, config, a.name, as_of, settings, definitions)
@@ -81,6 +98,13 @@ def audience_exports(duckdb: DuckDBResource) -> dg.MaterializeResult:
     settings = load_settings()
     config = load_audiences(home=settings.home)
     with open_warehouse(duckdb) as conn:
+        if not has_scores(conn):
+            return dg.MaterializeResult(
+                metadata={"skipped": NO_SCORES},
+                check_results=[
+                    dg.AssetCheckResult(check_name="no_raw_contact_details", passed=True)
+                ],
+            )
         as_of = latest_as_of_on_or_before(conn, settings.as_of)
         results = [
             export_audience(conn, config, load_membership(conn, a.name, as_of), settings)

@@ -8,10 +8,23 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from models.activity import card
+from models.activity.errors import InsufficientDataError
 from models.activity.evaluate import png_markdown
 from models.activity.features import build_user_activity_events
-from models.activity.registry import ModelVersion, activity_root, load_version, save_version
-from models.activity.score import build_activity_by_segment, publish_evaluation, score_users
+from models.activity.registry import (
+    ModelVersion,
+    activity_root,
+    list_versions,
+    load_version,
+    save_version,
+)
+from models.activity.score import (
+    build_activity_by_segment,
+    clear_scores,
+    ensure_evaluation_tables,
+    publish_evaluation,
+    score_users,
+)
 from models.activity.train import train_activity_model
 from pipelines.config import load_definitions
 from pipelines.defs.checks import none_counted
@@ -53,15 +66,28 @@ def _beats_baselines(version: ModelVersion) -> tuple[bool, dict[str, float]]:
     group_name="model",
     pool=DUCKDB_POOL,
     kinds={"lightgbm", "duckdb"},
-    check_specs=[dg.AssetCheckSpec("beats_baselines", asset=ACTIVITY_MODEL)],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "trained",
+            asset=ACTIVITY_MODEL,
+            description="A version was trained on the current data; a warning while there are too few users or days (model.min_positives / min_negatives, horizon_days).",
+        ),
+        dg.AssetCheckSpec("beats_baselines", asset=ACTIVITY_MODEL),
+    ],
 )
 def activity_model(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """A new registry version: LightGBM p_active and active days per (user, as_of), trained on past snapshots of core.events."""
     settings = load_settings()
     definitions = load_definitions(home=settings.home)
+    root = activity_root(settings.models_dir)
     with open_warehouse(duckdb) as conn:
-        result = train_activity_model(conn, definitions, settings.as_of)
-    version = save_version(activity_root(settings.models_dir), result)
+        try:
+            result = train_activity_model(conn, definitions, settings.as_of)
+        except InsufficientDataError as exc:
+            # Like GA4's predictive metrics: a product too small for a model still gets
+            # every other asset (metrics, serving, dashboards); the run warns instead of failing.
+            return _not_trained(str(exc), list_versions(root))
+    version = save_version(root, result)
     metrics, window = version.metrics, version.training_window
     lgbm = metrics["classification"]["lightgbm"]
     passed, margins = _beats_baselines(version)
@@ -96,12 +122,41 @@ def activity_model(duckdb: DuckDBResource) -> dg.MaterializeResult:
         },
         check_results=[
             dg.AssetCheckResult(
+                check_name="trained", passed=True, metadata={"version": version.version}
+            ),
+            dg.AssetCheckResult(
                 check_name="beats_baselines",
                 passed=passed,
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata=margins,
                 description="LightGBM's validation ROC-AUC exceeds both baselines' and its top-decile lift is not below theirs",
-            )
+            ),
+        ],
+    )
+
+
+def _not_trained(reason: str, versions: list[str]) -> dg.MaterializeResult:
+    """The model asset's result when the data cannot train a version yet."""
+    in_use = versions[-1] if versions else None
+    return dg.MaterializeResult(
+        metadata={
+            "trained": False,
+            "reason": reason,
+            "scoring_version": in_use or "none yet: marts.activity_scores stays empty",
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="trained",
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=reason,
+            ),
+            dg.AssetCheckResult(
+                check_name="beats_baselines",
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                description="no version was trained in this run",
+            ),
         ],
     )
 
@@ -116,13 +171,17 @@ def activity_model(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def model_evaluation(duckdb: DuckDBResource):
     """Per model version: validation lift by decile, calibration bins, metrics vs baselines, gain importance."""
     settings = load_settings()
-    version = load_version(activity_root(settings.models_dir))
+    root = activity_root(settings.models_dir)
+    version = load_version(root) if list_versions(root) else None
     with open_warehouse(duckdb) as conn:
-        counts = publish_evaluation(conn, version)
+        counts = publish_evaluation(conn, version) if version else ensure_evaluation_tables(conn)
     for name in EVALUATION_TABLES:
         yield dg.MaterializeResult(
             asset_key=["marts", name],
-            metadata={"model_version": version.version, "rows": counts[name]},
+            metadata={
+                "model_version": version.version if version else "none yet",
+                "rows": counts[name],
+            },
         )
 
 
@@ -158,14 +217,13 @@ def activity_scores(config: ScoringConfig, duckdb: DuckDBResource) -> dg.Materia
     """One row per user first seen by as_of: p_active, expected active days, rank, from a registry version."""
     settings = load_settings()
     definitions = load_definitions(home=settings.home)
+    root = activity_root(settings.models_dir)
     with open_warehouse(duckdb) as conn:
-        run = score_users(
-            conn,
-            activity_root(settings.models_dir),
-            definitions,
-            settings.as_of,
-            config.model_version,
-        )
+        if config.model_version is None and not list_versions(root):
+            clear_scores(conn)
+            run = None
+        else:
+            run = score_users(conn, root, definitions, settings.as_of, config.model_version)
         duplicated, null_keys, out_of_range, rank_gaps = conn.execute(
             """
             SELECT
@@ -178,6 +236,16 @@ def activity_scores(config: ScoringConfig, duckdb: DuckDBResource) -> dg.Materia
             """
         ).fetchone()
         preview = table_preview(conn, "marts.activity_scores")
+    checks = [
+        none_counted("user_key_unique_not_null", duplicated=duplicated, null_keys=null_keys),
+        none_counted("scores_in_range", rows=out_of_range),
+        none_counted("ranks_are_1_to_n", gaps=rank_gaps),
+    ]
+    if run is None:
+        return dg.MaterializeResult(
+            metadata={"model_version": "none yet (see model/activity_model)", "users": 0},
+            check_results=checks,
+        )
     return dg.MaterializeResult(
         metadata={
             "model_version": run.version,
@@ -190,11 +258,7 @@ def activity_scores(config: ScoringConfig, duckdb: DuckDBResource) -> dg.Materia
             "timings_seconds": dg.MetadataValue.json(run.timings),
             "preview": dg.MetadataValue.md(preview),
         },
-        check_results=[
-            none_counted("user_key_unique_not_null", duplicated=duplicated, null_keys=null_keys),
-            none_counted("scores_in_range", rows=out_of_range),
-            none_counted("ranks_are_1_to_n", gaps=rank_gaps),
-        ],
+        check_results=checks,
     )
 
 
