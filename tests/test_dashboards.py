@@ -315,3 +315,51 @@ def test_static_render_of_the_overview(demo_serving, tmp_path):
         tmp_path / "overview.png",
     )
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def small_product_serving(tmp_path_factory) -> Iterator[psycopg.Connection]:
+    """A product too small for the activity model (300 users, 40 days) after a full pipeline
+    run: the model and audience marts are published empty."""
+    from pipelines.generate import generate_demo
+    from pipelines.runner import materialize_pipeline
+    from pipelines.settings import load_settings
+    from tests.conftest import isolated_environment
+
+    home = tmp_path_factory.mktemp("small_product") / "home"
+    with pytest.MonkeyPatch.context() as mp:
+        isolated_environment(mp, home)
+        settings = load_settings()
+        generate_demo(
+            settings.events_dir, users=300, days=40, seed=5,
+            start=dt.date(2026, 1, 5), timezone=settings.timezone,
+        )  # fmt: skip
+        summary = materialize_pipeline(settings)
+        assert not summary.failed and "model/activity_model:trained" in summary.warnings
+        with serving_target(settings) as target:
+            host, port = target.host.rsplit(":", 1)
+            with psycopg.connect(
+                host=host, port=int(port), user=READER_ROLE, password=reader_password(target.embedded),
+                dbname=target.database, autocommit=True,
+            ) as conn:  # fmt: skip
+                yield conn
+
+
+def test_every_panel_runs_before_a_model_exists(small_product_serving):
+    """Grafana shows empty model panels, not query errors, while the model cannot be trained."""
+    time_range = TimeRange(dt.datetime(2020, 1, 1, tzinfo=dt.UTC), dt.datetime.now(dt.UTC))
+    empty = set()
+    for dashboard in DASHBOARDS:
+        variables = resolve_variables(dashboard, small_product_serving, time_range)
+        for panel in panels(dashboard):
+            frames = run_panel(panel, small_product_serving, time_range, variables)
+            if all(len(frame) == 0 for frame in frames):
+                empty.add((dashboard["uid"], panel["title"]))
+    assert {
+        ("retainly-model", "Score distribution (latest as_of)"),
+        ("retainly-model", "Lift by decile — $model_version"),
+        ("retainly-model", "Calibration — $model_version"),
+        ("retainly-model", "Audience members over time"),
+    } <= empty
+    overview = {p for p in empty if p[0] == "retainly-overview"}
+    assert overview == set(), f"overview panels without rows: {overview}"
