@@ -3,6 +3,7 @@ panel's SQL run on the demo marts published to a real (embedded) PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -198,17 +199,24 @@ def test_unknown_macros_fail_like_grafana():
 # -- every panel's SQL on the published demo marts -----------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def demo_serving(demo_settings) -> Iterator[psycopg.Connection]:
-    """The demo pipeline published its marts to the embedded server (serving/postgres asset);
-    start it again and connect as Grafana does: grafana_reader over TCP."""
-    with serving_target(demo_settings) as target:
+@contextlib.contextmanager
+def as_grafana(settings) -> Iterator[psycopg.Connection]:
+    """The embedded server a pipeline run published to, started again, connected to as
+    Grafana does: grafana_reader over TCP."""
+    with serving_target(settings) as target:
         host, port = target.host.rsplit(":", 1)
         with psycopg.connect(
             host=host, port=int(port), user=READER_ROLE, password=reader_password(target.embedded),
             dbname=target.database, autocommit=True,
         ) as conn:  # fmt: skip
             yield conn
+
+
+@pytest.fixture(scope="session")
+def demo_serving(demo_settings) -> Iterator[psycopg.Connection]:
+    """The demo pipeline's marts, published by the serving/postgres asset."""
+    with as_grafana(demo_settings) as conn:
+        yield conn
 
 
 @pytest.fixture(scope="session")
@@ -336,13 +344,8 @@ def small_product_serving(tmp_path_factory) -> Iterator[psycopg.Connection]:
         )  # fmt: skip
         summary = materialize_pipeline(settings)
         assert not summary.failed and "model/activity_model:trained" in summary.warnings
-        with serving_target(settings) as target:
-            host, port = target.host.rsplit(":", 1)
-            with psycopg.connect(
-                host=host, port=int(port), user=READER_ROLE, password=reader_password(target.embedded),
-                dbname=target.database, autocommit=True,
-            ) as conn:  # fmt: skip
-                yield conn
+        with as_grafana(settings) as conn:
+            yield conn
 
 
 def test_every_panel_runs_before_a_model_exists(small_product_serving):
