@@ -537,3 +537,36 @@ def test_truncated_gzip_names_the_file_and_publishes_nothing(settings, warehouse
         ingest_files(warehouse, list_event_files(settings.events_dir), settings, now=NOW)
     for table in ("raw.events", "ops.quarantine", "ops.load_log"):
         assert warehouse.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_contact_traits_of_the_context_are_hashed_and_nested_contacts_redacted(settings, warehouse):
+    """A track call carrying the user's traits in `context.traits` (Segment's common field)
+    gives the same hashes as an identify; contact details nested in properties never reach
+    raw.events, while the rest of the properties stays as sent."""
+    event = track("Subscription Started", "2024-03-02T10:00:00+09:00", user_id="u1")
+    event["context"] = {"traits": {"email": " Kim.Min@Gmail.com", "phone": "010-1234-5678"}}
+    event["properties"] = {
+        "plan": "pro",
+        "billing": {"email": "billing@corp.kr", "mobile": "010-9999-0000", "city": "Seoul"},
+        "note": "receipt sent to kim.min@gmail.com",
+        "device": "iPhone",
+    }
+    write_events(settings.events_dir, "2024-03-02", [event])
+    ingest(warehouse, settings)
+
+    def sha(value):
+        return hashlib.sha256(value.encode()).hexdigest()
+
+    email, phone, properties = warehouse.execute(
+        "SELECT email_sha256, phone_sha256, properties FROM raw.events"
+    ).fetchone()
+    assert (email, phone) == (sha("kim.min@gmail.com"), sha("+821012345678"))
+    assert json.loads(properties) == {
+        "plan": "pro",
+        "billing": {"email": "<redacted>", "mobile": "<redacted>", "city": "Seoul"},
+        "note": "receipt sent to <redacted-email>",
+        "device": "iPhone",
+    }
+    dump = str(warehouse.execute("SELECT * FROM raw.events").fetchall()).lower()
+    for raw in ("kim.min@gmail.com", "billing@corp.kr", "010-9999-0000", "010-1234-5678"):
+        assert raw not in dump

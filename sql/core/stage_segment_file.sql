@@ -34,7 +34,8 @@ parsed AS (
                 "device": {"advertisingId": "VARCHAR", "adTrackingEnabled": "VARCHAR", "type": "VARCHAR"},
                 "os": {"name": "VARCHAR"},
                 "consent": {"ad_user_data": "VARCHAR", "ad_personalization": "VARCHAR"},
-                "location": {"country": "VARCHAR"}
+                "location": {"country": "VARCHAR"},
+                "traits": {"email": "VARCHAR", "phone": "VARCHAR", "firstName": "VARCHAR", "lastName": "VARCHAR"}
             },
             "traits": {"email": "VARCHAR", "phone": "VARCHAR", "firstName": "VARCHAR", "lastName": "VARCHAR"},
             "properties": "JSON"
@@ -55,7 +56,13 @@ typed AS (
         coalesce(j.timestamp, j.originalTimestamp, j.sentAt) AS raw_ts,
         coalesce(j.context.page.url,
                  CASE WHEN j.properties IS NOT NULL THEN json_extract_string(j.properties, '$.url') END) AS url,
-        j.properties AS properties
+        j.properties AS properties,
+        -- Contact traits: the call's own (identify), else the context's (Segment's common
+        -- field for the current user's traits, which SDKs may attach to track and page calls).
+        coalesce(j.traits.email, j.context.traits.email) AS trait_email,
+        coalesce(j.traits.phone, j.context.traits.phone) AS trait_phone,
+        coalesce(j.traits.firstName, j.context.traits.firstName) AS trait_first_name,
+        coalesce(j.traits.lastName, j.context.traits.lastName) AS trait_last_name
     FROM parsed
 ),
 
@@ -134,18 +141,21 @@ SELECT
     try_cast(j.context.device.adTrackingEnabled AS BOOLEAN) AS ad_tracking_enabled,
     try_cast(j.context.consent.ad_user_data AS BOOLEAN) AS consent_ad_user_data,
     try_cast(j.context.consent.ad_personalization AS BOOLEAN) AS consent_ad_personalization,
-    CASE WHEN j.traits.email IS NOT NULL THEN sha256_or_null(normalize_email(j.traits.email)) END AS email_sha256,
-    CASE WHEN j.traits.email IS NOT NULL THEN sha256_or_null(normalize_email_google(j.traits.email)) END AS email_sha256_google,
-    CASE WHEN j.traits.phone IS NOT NULL THEN sha256_or_null(normalize_phone(j.traits.phone, $calling_code)) END AS phone_sha256,
-    CASE WHEN j.traits.phone IS NOT NULL
-        THEN sha256_or_null(ltrim(normalize_phone(j.traits.phone, $calling_code), '+')) END AS phone_sha256_digits,
-    CASE WHEN j.traits.firstName IS NOT NULL THEN sha256_or_null(lower(trim(j.traits.firstName))) END AS first_name_sha256,
-    CASE WHEN j.traits.lastName IS NOT NULL THEN sha256_or_null(lower(trim(j.traits.lastName))) END AS last_name_sha256,
-    -- Contact details never reach a table: top-level email/phone properties are removed.
+    CASE WHEN trait_email IS NOT NULL THEN sha256_or_null(normalize_email(trait_email)) END AS email_sha256,
+    CASE WHEN trait_email IS NOT NULL THEN sha256_or_null(normalize_email_google(trait_email)) END AS email_sha256_google,
+    CASE WHEN trait_phone IS NOT NULL THEN sha256_or_null(normalize_phone(trait_phone, $calling_code)) END AS phone_sha256,
+    CASE WHEN trait_phone IS NOT NULL
+        THEN sha256_or_null(ltrim(normalize_phone(trait_phone, $calling_code), '+')) END AS phone_sha256_digits,
+    CASE WHEN trait_first_name IS NOT NULL THEN sha256_or_null(lower(trim(trait_first_name))) END AS first_name_sha256,
+    CASE WHEN trait_last_name IS NOT NULL THEN sha256_or_null(lower(trim(trait_last_name))) END AS last_name_sha256,
+    -- Contact details never reach a table: top-level email/phone properties are removed, and
+    -- contact keys or e-mail addresses nested anywhere else are redacted as in quarantine.
     CASE
         WHEN properties IS NULL THEN '{}'::JSON
-        WHEN starts_with(properties, '{') AND NOT contains(properties, '"email"')
-            AND NOT contains(properties, '"phone"') THEN properties
-        ELSE json_merge_patch(properties, '{"email": null, "phone": null}')
+        WHEN starts_with(properties, '{') AND NOT contains(properties, '@')
+            AND NOT contains(properties, '"email"') AND NOT contains(properties, 'hone')
+            AND NOT contains(properties, 'HONE') AND NOT contains(properties, 'obile')
+            AND NOT contains(properties, 'OBILE') THEN properties
+        ELSE redact_pii(json_merge_patch(properties, '{"email": null, "phone": null}')::VARCHAR)::JSON
     END AS properties
 FROM classified;
