@@ -1,10 +1,7 @@
 import datetime as dt
-import shlex
 
 from pipelines.runner import RunSummary, materialize_pipeline
 from pipelines.settings import load_settings
-
-WITHOUT_MODEL = "not group:model and not group:audiences"
 
 
 def run(args) -> int:
@@ -26,10 +23,6 @@ def report(summary: RunSummary) -> int:
         print(f"failed: {step}: {message}")
     if summary.failed and summary.not_materialized:
         print("not materialized: " + ", ".join(summary.not_materialized))
-    if any(step.startswith("model__") for step, _ in summary.failed_steps):
-        # Everything but the model and the audiences it scores can still be built (metrics,
-        # serving, dashboards): what a team without enough users for a model yet runs.
-        print(f"without the model: retainly run --select {shlex.quote(WITHOUT_MODEL)}")
     return 1 if summary.failed else 0
 
 
