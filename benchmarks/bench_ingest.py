@@ -33,42 +33,50 @@ def generate(home: str, users: int, days: int) -> dict:
     return {"events": report.events}
 
 
-def floor_read_json(home: str) -> dict:
+def _landing_glob(home: str) -> str:
+    return str(Path(home) / "landing" / "events" / "*.jsonl.gz")
+
+
+def _memory_limited(path: str = ":memory:"):
     import duckdb
 
-    conn = duckdb.connect()
+    conn = duckdb.connect(path)
     conn.execute("SET memory_limit = '3GB'")
-    glob = str(Path(home) / "landing" / "events" / "*.jsonl.gz")
-    # Every line parsed, into the top-level Segment fields (nested objects kept as JSON):
-    # the cheapest complete read of these files. Schema inference across hundreds of files
-    # with varying properties costs far more than the read itself, so the schema is given.
-    rows = conn.execute(
-        f"""
-        SELECT count(*), count(messageId), count(context)
-        FROM read_json('{glob}', format = 'newline_delimited', ignore_errors = true,
-                       columns = {{type: 'VARCHAR', event: 'VARCHAR', name: 'VARCHAR',
-                                   messageId: 'VARCHAR', userId: 'VARCHAR', anonymousId: 'VARCHAR',
-                                   previousId: 'VARCHAR', timestamp: 'VARCHAR',
-                                   properties: 'JSON', context: 'JSON', traits: 'JSON'}})
-        """
-    ).fetchone()[0]
-    return {"rows": rows}
+    return conn
+
+
+def _read_json(home: str) -> str:
+    """The floor's read: every line parsed into the top-level Segment fields (nested objects
+    kept as JSON), the cheapest complete read of these files. Schema inference across
+    hundreds of files with varying properties costs far more than the read itself, so the
+    schema is given."""
+    return f"""
+        read_json('{_landing_glob(home)}', format = 'newline_delimited', ignore_errors = true,
+                  columns = {{type: 'VARCHAR', event: 'VARCHAR', name: 'VARCHAR',
+                              messageId: 'VARCHAR', userId: 'VARCHAR', anonymousId: 'VARCHAR',
+                              previousId: 'VARCHAR', timestamp: 'VARCHAR',
+                              properties: 'JSON', context: 'JSON', traits: 'JSON'}})
+    """
+
+
+def floor_read_json(home: str) -> dict:
+    conn = _memory_limited()
+    sql = f"SELECT count(*), count(messageId), count(context) FROM {_read_json(home)}"
+    return {"rows": conn.execute(sql).fetchone()[0]}
 
 
 def read_lines(home: str) -> dict:
     """A reference for the line-level part: every line read as text, the way ingestion reads
     it (it needs each line's number and, for a bad line, its text), not parsed."""
-    import duckdb
+    from pipelines.ingest.readable import MAX_LINE_BYTES
 
-    conn = duckdb.connect()
-    conn.execute("SET memory_limit = '3GB'")
-    glob = str(Path(home) / "landing" / "events" / "*.jsonl.gz")
+    conn = _memory_limited()
     rows = conn.execute(
         f"""
         SELECT count(*), count(line)
-        FROM read_csv('{glob}', columns = {{'line': 'VARCHAR'}}, delim = chr(0), quote = '',
-                      escape = '', header = false, auto_detect = false, strict_mode = false,
-                      filename = true, max_line_size = 2000000)
+        FROM read_csv('{_landing_glob(home)}', columns = {{'line': 'VARCHAR'}}, delim = chr(0),
+                      quote = '', escape = '', header = false, auto_detect = false,
+                      strict_mode = false, filename = true, max_line_size = {MAX_LINE_BYTES})
         """
     ).fetchone()[0]
     return {"rows": rows}
@@ -76,23 +84,10 @@ def read_lines(home: str) -> dict:
 
 def floor_load_table(home: str) -> dict:
     """A second reference: the same read, written into a DuckDB table (every row, no checks)."""
-    import duckdb
-
     path = Path(home) / "floor.duckdb"
     path.unlink(missing_ok=True)
-    conn = duckdb.connect(str(path))
-    conn.execute("SET memory_limit = '3GB'")
-    glob = str(Path(home) / "landing" / "events" / "*.jsonl.gz")
-    conn.execute(
-        f"""
-        CREATE TABLE events AS
-        SELECT * FROM read_json('{glob}', format = 'newline_delimited', ignore_errors = true,
-                       columns = {{type: 'VARCHAR', event: 'VARCHAR', name: 'VARCHAR',
-                                   messageId: 'VARCHAR', userId: 'VARCHAR', anonymousId: 'VARCHAR',
-                                   previousId: 'VARCHAR', timestamp: 'VARCHAR',
-                                   properties: 'JSON', context: 'JSON', traits: 'JSON'}})
-        """
-    )
+    conn = _memory_limited(str(path))
+    conn.execute(f"CREATE TABLE events AS SELECT * FROM {_read_json(home)}")
     rows = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     conn.close()
     path.unlink()
