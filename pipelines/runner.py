@@ -55,7 +55,7 @@ class RunSummary:
                 and "dagster" in error.cls_name.lower()
             ):
                 error = error.cause
-            self.failed_steps.append((event.step_key, _first_line(error)))
+            self.failed_steps.append((event.step_key, _error_text(error)))
         for evaluation in result.get_asset_check_evaluations():
             if evaluation.passed:
                 continue
@@ -66,7 +66,7 @@ class RunSummary:
                 self.warning_descriptions[name] = evaluation.description
 
 
-def _first_line(error) -> str:
+def _error_text(error) -> str:
     """``ClassName: message`` of a serialized error (its message starts with the dotted path)."""
     if error is None:
         return "failed"

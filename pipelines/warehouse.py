@@ -144,9 +144,9 @@ def row_count(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> int:
 
 def table_preview(conn: duckdb.DuckDBPyConnection, qualified_name: str, limit: int = 10) -> str:
     """The first rows as a Markdown table, for asset metadata in the Dagster UI."""
-    schema, table = qualified_name.split(".")
     import pandas as pd
 
+    schema, table = qualified_name.split(".")
     # Python rows, not .df(): DuckDB's pandas conversion of TIMESTAMPTZ columns calls an
     # API pandas 3 deprecates (a Pandas4Warning on every preview), and all is text here.
     result = conn.execute(f'SELECT * FROM "{schema}"."{table}" LIMIT {int(limit)}')

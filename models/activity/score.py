@@ -26,7 +26,7 @@ from models.activity.features import (
 )
 from models.activity.registry import ModelVersion, load_version
 from pipelines.config import Definitions
-from pipelines.warehouse import run_sql, transaction
+from pipelines.warehouse import row_count, run_sql, transaction
 
 SEGMENT_OUTPUT_COLUMNS = [
     "channel",
@@ -38,6 +38,8 @@ SEGMENT_OUTPUT_COLUMNS = [
     "days_since_last_active",
 ]
 RECENT_USER_DAYS = 28
+# The marts.* tables of model_evaluation_schema.sql, one per evaluation frame.
+EVALUATION_TABLES = ("model_lift", "model_calibration", "model_metrics", "model_feature_importance")
 
 
 @dataclass
@@ -214,10 +216,7 @@ def ensure_evaluation_tables(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """The ``marts.model_*`` tables, created empty if missing (before any version exists
     the serving publish and dashboards read them as empty); returns rows per table."""
     run_sql(conn, "model/model_evaluation_schema")
-    return {
-        name: conn.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0]
-        for name in ("model_lift", "model_calibration", "model_metrics", "model_feature_importance")
-    }
+    return {name: row_count(conn, f"marts.{name}") for name in EVALUATION_TABLES}
 
 
 def clear_scores(conn: duckdb.DuckDBPyConnection) -> None:

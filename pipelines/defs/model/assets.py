@@ -19,6 +19,7 @@ from models.activity.registry import (
     save_version,
 )
 from models.activity.score import (
+    EVALUATION_TABLES,
     build_activity_by_segment,
     clear_scores,
     ensure_evaluation_tables,
@@ -36,7 +37,6 @@ ACTIVITY_MODEL = dg.AssetKey(["model", "activity_model"])
 SCORES = dg.AssetKey(["marts", "activity_scores"])
 USER_ACTIVITY_EVENTS = dg.AssetKey(["core", "user_activity_events"])
 BY_SEGMENT = dg.AssetKey(["marts", "activity_by_segment"])
-EVALUATION_TABLES = ("model_lift", "model_calibration", "model_metrics", "model_feature_importance")
 
 
 class ScoringConfig(dg.Config):
