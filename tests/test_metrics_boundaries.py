@@ -425,6 +425,45 @@ def test_signup_cohort_excludes_visitors_and_counts_any_activity(calendar):
     ).fetchall() == [("day", 2), ("week", 2), ("month", 2)]  # an ENUM sorts in its own order
 
 
+def test_label_and_segment_value_enums_behave_as_text(calendar):
+    # Stored as ENUMs made from the configuration's labels and the data's segment values, in
+    # text order: sorting, comparing and filtering on a value absent from the data work as
+    # they would on text.
+    types = dict(
+        calendar.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND table_name = 'retention'"
+        ).fetchall()
+    )
+    assert types["period_label"].startswith("ENUM(") and types["segment_value"].startswith("ENUM(")
+    labels = [
+        r[0]
+        for r in calendar.execute(
+            "SELECT DISTINCT period_label FROM marts.retention ORDER BY period_label"
+        ).fetchall()
+    ]
+    assert labels == sorted(labels) and {"Day 30", "Week 12", "Month 12", "61-90"} <= set(labels)
+    assert calendar.execute(
+        "SELECT DISTINCT segment_type::VARCHAR, segment_value FROM marts.retention ORDER BY segment_value"
+    ).fetchall() == [
+        ("utm_source", "(direct)"),
+        ("signup_method", "(none)"),
+        ("all", "all"),
+        ("platform", "web"),
+    ]
+    assert calendar.execute(
+        "SELECT count(*) FROM marts.retention WHERE segment_value = 'naver' OR period_label = 'Day 99'"
+    ).fetchone() == (0,)
+    assert (
+        calendar.execute(
+            "SELECT count(*) FROM marts.retention WHERE period_label > 'Month' AND period_label < 'Week'"
+        ).fetchone()
+        == calendar.execute(
+            "SELECT count(*) FROM marts.retention WHERE period_label LIKE 'Month %'"
+        ).fetchone()
+    )
+
+
 def test_dagster_assets_materialize_with_passing_checks(load_events, settings):
     from pipelines.defs.metrics import defs
 

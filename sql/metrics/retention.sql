@@ -200,14 +200,67 @@ SELECT s.cohort_event_id, c.* EXCLUDE (member_set)
 FROM sparse AS c
 JOIN cohort_event_sets AS s USING (member_set);
 
--- The mart has a row for every offset of every cohort and segment value (most of its cost):
--- the counts are pivoted once per (cohort, segment, offset), joined once to the offsets of
--- each cohort, and "observed" is an integer comparison with each cohort's last observed
--- offset (computed per cohort, not per cell).
-CREATE OR REPLACE TABLE marts.retention AS
+-- The mart's rows of one cohort: every (offset, method) of its grain, with the text columns
+-- and the bracket's upper bound, built once here (a few hundred rows) and joined to each
+-- cohort, not computed per row.
+CREATE OR REPLACE TEMP TABLE retention_grain_cells AS
 WITH grains AS (
     SELECT * FROM (VALUES (0, 'day', $max_day_offset), (1, 'week', $max_week_offset), (2, 'month', $max_month_offset))
         AS g(grain_id, grain, max_offset)
+),
+
+brackets AS (
+    SELECT
+        unnest(range(len($bracket_lows::INTEGER[]))) AS bracket,
+        unnest($bracket_highs::INTEGER[]) AS high,
+        unnest($bracket_labels::VARCHAR[]) AS label
+)
+
+SELECT
+    g.grain_id,
+    o.period_offset,
+    m.method_id,
+    g.grain::ENUM('day', 'week', 'month') AS cohort_grain,
+    m.method::ENUM('n_day', 'rolling', 'range') AS method,
+    CASE
+        WHEN m.method = 'range' THEN b.label
+        ELSE CASE g.grain WHEN 'day' THEN 'Day ' WHEN 'week' THEN 'Week ' ELSE 'Month ' END || o.period_offset
+    END AS period_label,
+    b.high AS bracket_high
+FROM grains AS g,
+    unnest(range(greatest(g.max_offset + 1, len($bracket_lows::INTEGER[])))) AS o(period_offset)
+CROSS JOIN (VALUES (0, 'n_day'), (1, 'rolling'), (2, 'range')) AS m(method_id, method)
+LEFT JOIN brackets AS b ON b.bracket = o.period_offset
+WHERE CASE WHEN m.method = 'range' THEN b.bracket IS NOT NULL ELSE o.period_offset <= g.max_offset END;
+
+-- Every text column of the mart is an ENUM: a one-byte code per row instead of a string
+-- (storing the strings of 900,000 rows was most of the cost of writing the table). The
+-- labels and segment values come from the configuration and the data, so their types are
+-- made here (temporary: the table keeps its own copy). Values are in text order, so
+-- comparing and sorting behave as for text; they cast to text as usual and are published
+-- to PostgreSQL as text.
+CREATE OR REPLACE TEMP TYPE retention_period_label AS ENUM (
+    SELECT DISTINCT period_label FROM retention_grain_cells ORDER BY period_label
+);
+
+CREATE OR REPLACE TEMP TYPE retention_segment_value AS ENUM (
+    SELECT DISTINCT unnest(['all', signup_method, utm_source, platform]) AS segment_value
+    FROM retention_combos
+    ORDER BY segment_value
+);
+
+-- The mart has a row for every offset and method of every cohort and segment value (most
+-- of its cost): the counts are rolled up once per (cohort, segment, offset), joined once to
+-- the offsets of each cohort, and "observed" is an integer comparison with each cohort's
+-- last observed offset or days observed (computed per cohort, not per cell).
+CREATE OR REPLACE TABLE marts.retention AS
+WITH grains AS (
+    SELECT DISTINCT grain_id, cohort_grain::VARCHAR AS grain FROM retention_grain_cells
+),
+
+-- The offsets of each grain, with their labels as the mart stores them.
+grain_cells AS (
+    SELECT * REPLACE (period_label::retention_period_label AS period_label) FROM retention_grain_cells
 ),
 
 cohort_events AS (
@@ -216,13 +269,6 @@ cohort_events AS (
 
 bounds AS (
     SELECT last_date FROM activity_bounds()
-),
-
-brackets AS (
-    SELECT
-        unnest(range(len($bracket_lows::INTEGER[]))) AS bracket,
-        unnest($bracket_highs::INTEGER[]) AS high,
-        unnest($bracket_labels::VARCHAR[]) AS label
 ),
 
 -- Every user has one combination of segment values; each combination belongs to one
@@ -319,93 +365,42 @@ cohorts AS (
     CROSS JOIN bounds AS b
 ),
 
--- The offsets of each grain: 0 … max offset for n_day / rolling, and the brackets.
-offsets AS (
-    SELECT g.grain_id, o.period_offset, o.period_offset <= g.max_offset AS is_period, b.bracket IS NOT NULL AS is_bracket
-    FROM grains AS g,
-        unnest(range(greatest(g.max_offset + 1, len($bracket_lows::INTEGER[])))) AS o(period_offset)
-    LEFT JOIN brackets AS b ON b.bracket = o.period_offset
-),
-
-cells AS MATERIALIZED (
+-- The offsets each cohort needs (n_day / rolling offsets and brackets), with its counts and
+-- the rolling sum: users whose last active offset is k or later.
+cells AS (
     SELECT
-        c.cohort_event_id,
-        c.grain_id,
-        c.cohort_start,
-        c.segment_id,
+        c.*,
         o.period_offset,
-        o.is_period,
-        o.is_bracket,
-        c.cohort_size,
-        c.last_observed_offset,
-        c.days_observed_after,
         coalesce(n.n_day, 0) AS n_day,
         coalesce(n.range_n, 0) AS range_n,
-        -- rolling: users whose last active offset is k or later
-        sum(coalesce(n.last_n, 0)) OVER (
-            PARTITION BY c.cohort_id
-            ORDER BY o.period_offset DESC
-        ) AS rolling
+        sum(coalesce(n.last_n, 0)) OVER (PARTITION BY c.cohort_id ORDER BY o.period_offset DESC) AS rolling
     FROM cohorts AS c
-    JOIN offsets AS o USING (grain_id)
+    JOIN (SELECT DISTINCT grain_id, period_offset FROM grain_cells) AS o USING (grain_id)
     LEFT JOIN counts AS n USING (cohort_event_id, grain_id, cohort_start, segment_id, period_offset)
 ),
 
-methods AS (
+rows AS (
     SELECT
-        cohort_event_id, grain_id, cohort_start, segment_id, period_offset, cohort_size,
-        0 AS method_id,
-        period_offset <= last_observed_offset AS is_observed,
-        n_day AS retained
-    FROM cells
-    WHERE is_period
-    UNION ALL
-    SELECT
-        cohort_event_id, grain_id, cohort_start, segment_id, period_offset, cohort_size,
-        1,
-        period_offset <= last_observed_offset,
-        rolling
-    FROM cells
-    WHERE is_period
-    UNION ALL
-    SELECT
-        c.cohort_event_id, c.grain_id, c.cohort_start, c.segment_id, c.period_offset, c.cohort_size,
-        2,
-        b.high <= c.days_observed_after,
-        c.range_n
+        c.cohort_event_id,
+        c.segment_id,
+        g.cohort_grain,
+        c.cohort_start,
+        g.method,
+        c.period_offset,
+        g.period_label,
+        c.cohort_size,
+        CASE WHEN g.method_id = 2 THEN g.bracket_high <= c.days_observed_after ELSE c.period_offset <= c.last_observed_offset END
+            AS is_observed,
+        CASE g.method_id WHEN 0 THEN c.n_day WHEN 1 THEN c.rolling ELSE c.range_n END AS retained
     FROM cells AS c
-    JOIN brackets AS b ON b.bracket = c.period_offset
-    WHERE c.is_bracket
-),
-
--- The text columns of a row depend only on small keys: they are built once per key here
--- (a few hundred rows) and joined, not computed for each of the mart's rows. The columns
--- with a fixed vocabulary are ENUMs: a one-byte code per row instead of a string (writing
--- string columns was most of the cost of storing the table); they compare with and cast to
--- text as usual, and are published to PostgreSQL as text.
-labels AS (
-    SELECT
-        o.grain_id,
-        m.method_id,
-        o.period_offset,
-        g.grain::ENUM('day', 'week', 'month') AS cohort_grain,
-        m.method::ENUM('n_day', 'rolling', 'range') AS method,
-        CASE
-            WHEN m.method = 'range' THEN b.label
-            ELSE CASE g.grain WHEN 'day' THEN 'Day ' WHEN 'week' THEN 'Week ' ELSE 'Month ' END || o.period_offset
-        END AS period_label
-    FROM offsets AS o
-    JOIN grains AS g USING (grain_id)
-    CROSS JOIN (VALUES (0, 'n_day'), (1, 'rolling'), (2, 'range')) AS m(method_id, method)
-    LEFT JOIN brackets AS b ON b.bracket = o.period_offset
-    WHERE CASE WHEN m.method = 'range' THEN o.is_bracket ELSE o.is_period END
+    JOIN grain_cells AS g USING (grain_id, period_offset)
 ),
 
 segment_labels AS (
     SELECT
         segment_id,
         segment_type::ENUM('all', 'signup_method', 'utm_source', 'platform') AS segment_type,
-        segment_value
+        segment_value::retention_segment_value AS segment_value
     FROM segments
 ),
 
@@ -415,21 +410,21 @@ cohort_event_labels AS (
 
 SELECT
     e.cohort_event,
-    l.cohort_grain,
-    m.cohort_start,
-    l.method,
-    m.period_offset::INTEGER AS period_offset,
-    l.period_label,
-    m.cohort_size::BIGINT AS cohort_size,
-    CASE WHEN m.period_offset = 0 THEN m.cohort_size WHEN m.is_observed THEN m.retained END::BIGINT AS retained_users,
-    CASE WHEN m.period_offset = 0 THEN 1.0 WHEN m.is_observed THEN m.retained / m.cohort_size END AS retention_rate,
+    r.cohort_grain,
+    r.cohort_start,
+    r.method,
+    r.period_offset::INTEGER AS period_offset,
+    r.period_label,
+    r.cohort_size::BIGINT AS cohort_size,
+    CASE WHEN r.period_offset = 0 THEN r.cohort_size WHEN r.is_observed THEN r.retained END::BIGINT AS retained_users,
+    CASE WHEN r.period_offset = 0 THEN 1.0 WHEN r.is_observed THEN r.retained / r.cohort_size END AS retention_rate,
     s.segment_type,
     s.segment_value
-FROM methods AS m
-JOIN labels AS l USING (grain_id, method_id, period_offset)
+FROM rows AS r
 JOIN segment_labels AS s USING (segment_id)
 JOIN cohort_event_labels AS e USING (cohort_event_id);
 
 DROP TABLE retention_counts;
 DROP TABLE retention_members;
 DROP TABLE retention_combos;
+DROP TABLE retention_grain_cells;
