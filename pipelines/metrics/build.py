@@ -59,15 +59,19 @@ def build_active_users(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def retention_params(settings: Settings, definitions: Definitions) -> dict:
     retention = definitions.retention
+    max_offsets = {
+        grain: retention.max_offsets.get(grain, default)
+        for grain, default in (("day", 30), ("week", 12), ("month", 12))
+    }
     return {
         **calendar_params(settings),
-        "max_day_offset": retention.max_offsets.get("day", 30),
-        "max_week_offset": retention.max_offsets.get("week", 12),
-        "max_month_offset": retention.max_offsets.get("month", 12),
+        **{f"max_{grain}_offset": offset for grain, offset in max_offsets.items()},
         "bracket_lows": [low for low, _ in retention.brackets],
         "bracket_highs": [high for _, high in retention.brackets],
         "bracket_labels": retention.bracket_labels,
         "segments": list(retention.segments),
+        # packs a cohort and an offset (or bracket index) into one integer key
+        "offset_radix": max(*max_offsets.values(), len(retention.brackets)) + 1,
     }
 
 

@@ -13,7 +13,19 @@
 --   segment values: NULL signup_method → '(none)', NULL first utm_source → '(direct)',
 --   unknown platform → 'unknown'.
 -- Parameters: week_start, max_day_offset, max_week_offset, max_month_offset,
--- bracket_lows, bracket_highs, bracket_labels, segments.
+-- bracket_lows, bracket_highs, bracket_labels, segments, offset_radix (greater than every
+-- offset and bracket index).
+
+-- A cohort (cohort event, grain, start date) as one integer, and a cell (a cohort's offset)
+-- as cohort * offset_radix + offset: the roll-up, the join and the window below key on one
+-- BIGINT instead of four columns. The start date is stored as its day number (shifted to stay
+-- positive for any DATE).
+CREATE OR REPLACE TEMP MACRO retention_cohort_key(cohort_event_id, grain_id, cohort_start) AS
+    ((cohort_event_id * 3 + grain_id) * 4194304 + (cohort_start - DATE '1970-01-01') + 2097152)::BIGINT;
+
+CREATE OR REPLACE TEMP MACRO retention_cohort_start(cohort_key) AS
+    (DATE '1970-01-01' + (cohort_key % 4194304 - 2097152)::INTEGER)::DATE;
+
 -- One row per combination of segment values (few), so the big tables carry a small integer.
 CREATE OR REPLACE TEMP TABLE retention_combos AS
 SELECT row_number() OVER (ORDER BY signup_method, utm_source, platform)::INTEGER AS combo_id, *
@@ -73,11 +85,12 @@ SELECT
     month_index(last_active_date) - month_index(cohort_date) AS last_month_offset
 FROM members;
 
--- Sparse counts per (cohort_event_id, grain_id, cohort_start, combo_id, kind_id, period_offset);
--- grain_id 0 = day, 1 = week, 2 = month;
---   kind_id 0 (n_day)  users active in period offset k (1 <= k <= max offset);
---   kind_id 1 (last)   users whose last active period is offset k (capped to 0 … max offset);
---   kind_id 2 (range)  users active in bracket k.
+-- Sparse counts per cell (cohort_event_id, grain_id, cohort_start, period_offset; see
+-- retention_cohort_key) and combo_id; grain_id 0 = day, 1 = week, 2 = month. Each row has
+-- one count of one kind (kind_id below), the others 0:
+--   n_day   users active in period offset k (1 <= k <= max offset);
+--   last_n  users whose last active period is offset k (capped to 0 … max offset);
+--   range_n users active in bracket k.
 CREATE OR REPLACE TEMP TABLE retention_counts AS
 WITH brackets AS (
     SELECT
@@ -196,7 +209,12 @@ cohort_event_sets AS (
     SELECT * FROM (VALUES (0, 0), (1, 1), (2, 0), (2, 1)) AS s(member_set, cohort_event_id)
 )
 
-SELECT s.cohort_event_id, c.* EXCLUDE (member_set)
+SELECT
+    retention_cohort_key(s.cohort_event_id, c.grain_id, c.cohort_start) * $offset_radix + c.period_offset AS cell,
+    c.combo_id,
+    CASE WHEN c.kind_id = 0 THEN c.n ELSE 0 END AS n_day,
+    CASE WHEN c.kind_id = 1 THEN c.n ELSE 0 END AS last_n,
+    CASE WHEN c.kind_id = 2 THEN c.n ELSE 0 END AS range_n
 FROM sparse AS c
 JOIN cohort_event_sets AS s USING (member_set);
 
@@ -310,35 +328,26 @@ combo_segment_ids AS (
     LEFT JOIN segments AS s_platform ON s_platform.segment_type = 'platform' AND s_platform.segment_value = c.platform
 ),
 
--- One row per (cohort, segment, offset) with a count of any kind: n_day (kind 0), users whose
--- last active offset it is (kind 1), range bracket (kind 2). One grouping set per segment
--- type (each with a small hash table), not one aggregation over the counts joined to all
--- four; a set whose segment type is not reported (NULL id) is dropped.
+-- One row per (cell, segment) with its three counts. One grouping set per segment type
+-- (each with a small hash table), not one aggregation over the counts joined to all four; a
+-- set whose segment type is not reported (NULL id) is dropped.
 counts AS (
     SELECT *
     FROM (
         SELECT
-            c.cohort_event_id,
-            c.grain_id,
-            c.cohort_start,
+            c.cell,
             CASE
                 WHEN grouping(i.all_id) = 0 THEN i.all_id
                 WHEN grouping(i.method_id) = 0 THEN i.method_id
                 WHEN grouping(i.source_id) = 0 THEN i.source_id
                 ELSE i.platform_id
             END AS segment_id,
-            c.period_offset,
-            coalesce(sum(c.n) FILTER (WHERE c.kind_id = 0), 0) AS n_day,
-            coalesce(sum(c.n) FILTER (WHERE c.kind_id = 1), 0) AS last_n,
-            coalesce(sum(c.n) FILTER (WHERE c.kind_id = 2), 0) AS range_n
+            sum(c.n_day) AS n_day,
+            sum(c.last_n) AS last_n,
+            sum(c.range_n) AS range_n
         FROM retention_counts AS c
         JOIN combo_segment_ids AS i USING (combo_id)
-        GROUP BY GROUPING SETS (
-            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.all_id),
-            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.method_id),
-            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.source_id),
-            (c.cohort_event_id, c.grain_id, c.cohort_start, c.period_offset, i.platform_id)
-        )
+        GROUP BY GROUPING SETS ((c.cell, i.all_id), (c.cell, i.method_id), (c.cell, i.source_id), (c.cell, i.platform_id))
     )
     WHERE segment_id IS NOT NULL
 ),
@@ -355,11 +364,15 @@ cohorts AS (
         b.last_date - period_end_of(g.grain, c.cohort_start) AS days_observed_after
     FROM (
         SELECT
-            cohort_event_id, grain_id, cohort_start, segment_id, sum(last_n) AS cohort_size,
-            -- one integer per cohort and segment, for the rolling sums' window
-            row_number() OVER () AS cohort_id
-        FROM counts
-        GROUP BY ALL
+            *,
+            (cohort_key // 4194304 // 3)::INTEGER AS cohort_event_id,
+            (cohort_key // 4194304 % 3)::INTEGER AS grain_id,
+            retention_cohort_start(cohort_key) AS cohort_start
+        FROM (
+            SELECT cell // $offset_radix AS cohort_key, segment_id, sum(last_n) AS cohort_size
+            FROM counts
+            GROUP BY ALL
+        )
     ) AS c
     JOIN grains AS g USING (grain_id)
     CROSS JOIN bounds AS b
@@ -373,10 +386,10 @@ cells AS (
         o.period_offset,
         coalesce(n.n_day, 0) AS n_day,
         coalesce(n.range_n, 0) AS range_n,
-        sum(coalesce(n.last_n, 0)) OVER (PARTITION BY c.cohort_id ORDER BY o.period_offset DESC) AS rolling
+        sum(coalesce(n.last_n, 0)) OVER (PARTITION BY c.cohort_key, c.segment_id ORDER BY o.period_offset DESC) AS rolling
     FROM cohorts AS c
     JOIN (SELECT DISTINCT grain_id, period_offset FROM grain_cells) AS o USING (grain_id)
-    LEFT JOIN counts AS n USING (cohort_event_id, grain_id, cohort_start, segment_id, period_offset)
+    LEFT JOIN counts AS n ON n.cell = c.cohort_key * $offset_radix + o.period_offset AND n.segment_id = c.segment_id
 ),
 
 rows AS (
