@@ -26,16 +26,27 @@ steps AS (
     SELECT unnest(range(1, len($step_labels::VARCHAR[]) + 1)) AS step_number, unnest($step_labels::VARCHAR[]) AS step_name
 ),
 
+-- Segment values joined once per user, before the rows are repeated for each step reached.
+users AS (
+    SELECT
+        b.level,
+        b.seconds_between,
+        coalesce(u.signup_method, '(none)') AS signup_method,
+        coalesce(u.first_utm_source, '(direct)') AS utm_source,
+        coalesce(u.platform, 'unknown') AS platform
+    FROM best AS b
+    JOIN core.users AS u ON u.user_uid = b.uid
+),
+
 reached AS (
     SELECT
         s.step_number,
-        coalesce(u.signup_method, '(none)') AS signup_method,
-        coalesce(u.first_utm_source, '(direct)') AS utm_source,
-        coalesce(u.platform, 'unknown') AS platform,
-        b.seconds_between[s.step_number - 1] AS seconds_from_previous
-    FROM best AS b
-    JOIN core.users AS u ON u.user_uid = b.uid
-    JOIN steps AS s ON s.step_number <= b.level
+        u.signup_method,
+        u.utm_source,
+        u.platform,
+        u.seconds_between[s.step_number - 1] AS seconds_from_previous
+    FROM users AS u
+    JOIN steps AS s ON s.step_number <= u.level
 ),
 
 grouped AS (
