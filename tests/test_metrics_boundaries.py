@@ -12,7 +12,7 @@ import datetime as dt
 import dagster as dg
 import pytest
 
-from pipelines.metrics.build import build_all
+from pipelines.metrics.build import MARTS, build_all
 from pipelines.resources import warehouse_resource
 from tests.conftest import page, track
 
@@ -488,3 +488,19 @@ def test_core_events_of_an_older_release_get_a_clear_error(load_events, settings
     conn.execute("ALTER TABLE core.events DROP COLUMN user_uid")  # as built before user_uid
     with pytest.raises(RuntimeError, match="no user_uid column.*core/events and core/users"):
         build_all(conn, settings, definitions)
+
+
+def test_no_activity_yet_builds_every_mart_empty(load_events, settings, definitions):
+    # A product whose only event so far is not activity (app_remove is excluded by default):
+    # every mart is built, empty, with its usual columns.
+    conn = load_events(
+        {"2024-03-01": [track("app_remove", "2024-03-01T10:00:00+09:00", user_id="a")]}
+    )
+    build_all(conn, settings, definitions)
+    assert {
+        name: conn.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0] for name in MARTS
+    } == {name: 0 for name in MARTS}
+    assert [c[0] for c in conn.execute("DESCRIBE marts.retention").fetchall()] == [
+        "cohort_event", "cohort_grain", "cohort_start", "method", "period_offset", "period_label",
+        "cohort_size", "retained_users", "retention_rate", "segment_type", "segment_value",
+    ]  # fmt: skip

@@ -23,6 +23,10 @@
 CREATE OR REPLACE TEMP MACRO retention_cohort_key(cohort_event_id, grain_id, cohort_start) AS
     ((cohort_event_id * 3 + grain_id) * 4194304 + (cohort_start - DATE '1970-01-01') + 2097152)::BIGINT;
 
+CREATE OR REPLACE TEMP MACRO retention_cohort_event_id(cohort_key) AS (cohort_key // 4194304 // 3)::INTEGER;
+
+CREATE OR REPLACE TEMP MACRO retention_grain_id(cohort_key) AS (cohort_key // 4194304 % 3)::INTEGER;
+
 CREATE OR REPLACE TEMP MACRO retention_cohort_start(cohort_key) AS
     (DATE '1970-01-01' + (cohort_key % 4194304 - 2097152)::INTEGER)::DATE;
 
@@ -365,8 +369,8 @@ cohorts AS (
     FROM (
         SELECT
             *,
-            (cohort_key // 4194304 // 3)::INTEGER AS cohort_event_id,
-            (cohort_key // 4194304 % 3)::INTEGER AS grain_id,
+            retention_cohort_event_id(cohort_key) AS cohort_event_id,
+            retention_grain_id(cohort_key) AS grain_id,
             retention_cohort_start(cohort_key) AS cohort_start
         FROM (
             SELECT cell // $offset_radix AS cohort_key, segment_id, sum(last_n) AS cohort_size
