@@ -15,6 +15,13 @@ CREATE OR REPLACE TEMP MACRO week_index(d, ws) AS
 CREATE OR REPLACE TEMP MACRO month_index(d) AS
     year(d) * 12 + month(d) - 1;
 
+-- The first day of week / month number i (inverses of week_index and month_index).
+CREATE OR REPLACE TEMP MACRO week_start_of_index(i, ws) AS
+    (DATE '1970-01-05' + CAST(i * 7 + ws AS INTEGER))::DATE;
+
+CREATE OR REPLACE TEMP MACRO month_start_of_index(i) AS
+    make_date(CAST(i // 12 AS INTEGER), CAST(i % 12 + 1 AS INTEGER), 1);
+
 CREATE OR REPLACE TEMP MACRO period_start_of(grain, d, ws) AS
     CASE grain
         WHEN 'day' THEN d::DATE
