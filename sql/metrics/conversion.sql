@@ -2,8 +2,8 @@
 -- segment_value): users who signed up in the local day / week / calendar month
 -- (core.users.signup_date) and how many of them started paying (core.users.first_paid_ts:
 -- first `Subscription Started` or paid order):
---   paid_within_7d / paid_within_30d: first_paid_ts <= signup_ts + 7 / 30 days (exact
---     timestamps; paying before the signup event counts as converted);
+--   paid_within_7d / paid_within_30d: first_paid_ts <= signup_ts + 7 / 30 days of 24 hours
+--     (exact timestamps; paying before the signup event counts as converted);
 --   paid_ever: first_paid_ts is set (as of the last loaded date).
 --   The 7d / 30d counts and rates are NULL until the window of the cohort's last signup
 --   day is fully observed: period end + 7 (30) days <= last loaded date.
@@ -19,29 +19,36 @@ grains AS (
     SELECT * FROM (VALUES ('day'), ('week'), ('month')) AS g(grain)
 ),
 
-signups AS (
+-- Signed-up users counted per signup date and segment values first (a few thousand rows),
+-- then rolled up to weeks and months: the period of each signup is computed per row of
+-- that small table, not per user and grain.
+daily AS (
     SELECT
         signup_date,
         coalesce(signup_method, '(none)') AS signup_method,
         coalesce(first_utm_source, '(direct)') AS utm_source,
-        coalesce(first_paid_ts <= signup_ts + INTERVAL 7 DAY, false) AS is_paid_7d,
-        coalesce(first_paid_ts <= signup_ts + INTERVAL 30 DAY, false) AS is_paid_30d,
-        first_paid_ts IS NOT NULL AS is_paid_ever
+        count(*) AS signups,
+        -- exact durations, compared in microseconds (adding an INTERVAL to a TIMESTAMPTZ goes
+        -- through the calendar of the session's time zone for every row)
+        count(*) FILTER (WHERE epoch_us(first_paid_ts) - epoch_us(signup_ts) <= 7 * 86400000000) AS paid_7d,
+        count(*) FILTER (WHERE epoch_us(first_paid_ts) - epoch_us(signup_ts) <= 30 * 86400000000) AS paid_30d,
+        count(*) FILTER (WHERE first_paid_ts IS NOT NULL) AS paid_ever
     FROM core.users
     WHERE signup_ts IS NOT NULL
+    GROUP BY ALL
 ),
 
 cohorts AS (
     SELECT
         g.grain,
-        period_start_of(g.grain, s.signup_date, $week_start) AS cohort_start,
-        s.signup_method,
-        s.utm_source,
-        count(*) AS signups,
-        count(*) FILTER (WHERE s.is_paid_7d) AS paid_7d,
-        count(*) FILTER (WHERE s.is_paid_30d) AS paid_30d,
-        count(*) FILTER (WHERE s.is_paid_ever) AS paid_ever
-    FROM signups AS s
+        period_start_of(g.grain, d.signup_date, $week_start) AS cohort_start,
+        d.signup_method,
+        d.utm_source,
+        sum(d.signups) AS signups,
+        sum(d.paid_7d) AS paid_7d,
+        sum(d.paid_30d) AS paid_30d,
+        sum(d.paid_ever) AS paid_ever
+    FROM daily AS d
     CROSS JOIN grains AS g
     GROUP BY ALL
 ),
