@@ -21,19 +21,18 @@ grains AS (
     SELECT * FROM (VALUES (0, 'day'), (1, 'week'), (2, 'month')) AS g(grain_id, grain)
 ),
 
--- Each user's period numbers per active day (day / week / month index), computed once per
--- user-day on the sorted date lists; the previous and next active day's periods are the
--- neighbouring list elements.
-user_periods AS MATERIALIZED (
+-- Each active day with the user's previous and next active day (neighbouring elements of the
+-- sorted date list), unnested once.
+user_days AS MATERIALIZED (
     SELECT
-        list_transform(dates, d -> (d - DATE '1970-01-01')::INTEGER) AS days,
-        list_transform(dates, d -> week_index(d, $week_start)::INTEGER) AS weeks,
-        list_transform(dates, d -> month_index(d)::INTEGER) AS months
+        unnest(dates) AS day,
+        unnest([NULL::DATE] || dates[:-2]) AS previous_day,
+        unnest(dates[2:] || [NULL::DATE]) AS next_day
     FROM core.user_activity
 ),
 
--- Per period, in one aggregation over every user-day: a user's first active day in a period
--- (previous active day in an earlier period) makes them new (no previous day: the
+-- Per period, in one aggregation over every user-day and grain: a user's first active day in
+-- a period (previous active day in an earlier period) makes them new (no previous day: the
 -- -1000000 sentinel), returning (previous period) or resurrecting; their last active day
 -- in a period with the next one (or none: the 1000000000 sentinel) beyond the next period
 -- makes them dormant in the next period. Sentinels instead of NULLs keep the filters cheap.
@@ -46,15 +45,26 @@ counts AS (
         count(*) FILTER (WHERE previous_period > -1000000 AND previous_period < period - 1) AS resurrecting,
         count(*) FILTER (WHERE next_period > period + 1) AS dormant_next
     FROM (
-        SELECT 0 AS grain_id, unnest(days) AS period, unnest([-1000000] || days[:-2]) AS previous_period,
-            unnest(days[2:] || [1000000000]) AS next_period
-        FROM user_periods
+        SELECT
+            0 AS grain_id,
+            (day - DATE '1970-01-01')::INTEGER AS period,
+            coalesce((previous_day - DATE '1970-01-01')::INTEGER, -1000000) AS previous_period,
+            coalesce((next_day - DATE '1970-01-01')::INTEGER, 1000000000) AS next_period
+        FROM user_days
         UNION ALL
-        SELECT 1, unnest(weeks), unnest([-1000000] || weeks[:-2]), unnest(weeks[2:] || [1000000000])
-        FROM user_periods
+        SELECT
+            1,
+            week_index(day, $week_start)::INTEGER,
+            coalesce(week_index(previous_day, $week_start)::INTEGER, -1000000),
+            coalesce(week_index(next_day, $week_start)::INTEGER, 1000000000)
+        FROM user_days
         UNION ALL
-        SELECT 2, unnest(months), unnest([-1000000] || months[:-2]), unnest(months[2:] || [1000000000])
-        FROM user_periods
+        SELECT
+            2,
+            month_index(day)::INTEGER,
+            coalesce(month_index(previous_day)::INTEGER, -1000000),
+            coalesce(month_index(next_day)::INTEGER, 1000000000)
+        FROM user_days
     )
     GROUP BY ALL
 ),
