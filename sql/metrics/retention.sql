@@ -30,6 +30,14 @@ CREATE OR REPLACE TEMP MACRO retention_grain_id(cohort_key) AS (cohort_key // 41
 CREATE OR REPLACE TEMP MACRO retention_cohort_start(cohort_key) AS
     (DATE '1970-01-01' + (cohort_key % 4194304 - 2097152)::INTEGER)::DATE;
 
+-- The range brackets of the configuration: index, day offsets low … high, label.
+CREATE OR REPLACE TEMP TABLE retention_brackets AS
+SELECT
+    unnest(range(len($bracket_lows::INTEGER[]))) AS bracket,
+    unnest($bracket_lows::INTEGER[]) AS low,
+    unnest($bracket_highs::INTEGER[]) AS high,
+    unnest($bracket_labels::VARCHAR[]) AS label;
+
 -- One row per combination of segment values (few), so the big tables carry a small integer.
 CREATE OR REPLACE TEMP TABLE retention_combos AS
 SELECT row_number() OVER (ORDER BY signup_method, utm_source, platform)::INTEGER AS combo_id, *
@@ -96,15 +104,8 @@ FROM members;
 --   last_n  users whose last active period is offset k (capped to 0 … max offset);
 --   range_n users active in bracket k.
 CREATE OR REPLACE TEMP TABLE retention_counts AS
-WITH brackets AS (
-    SELECT
-        unnest(range(len($bracket_lows::INTEGER[]))) AS bracket,
-        unnest($bracket_lows::INTEGER[]) AS low,
-        unnest($bracket_highs::INTEGER[]) AS high
-),
-
-bracket_days AS (
-    SELECT bracket, low, unnest(range(low, high + 1)) AS day_offset FROM brackets
+WITH bracket_days AS (
+    SELECT bracket, low, unnest(range(low, high + 1)) AS day_offset FROM retention_brackets
 ),
 
 -- Each member's active dates (with the previous active date), on or after the cohort date:
@@ -229,13 +230,6 @@ CREATE OR REPLACE TEMP TABLE retention_grain_cells AS
 WITH grains AS (
     SELECT * FROM (VALUES (0, 'day', $max_day_offset), (1, 'week', $max_week_offset), (2, 'month', $max_month_offset))
         AS g(grain_id, grain, max_offset)
-),
-
-brackets AS (
-    SELECT
-        unnest(range(len($bracket_lows::INTEGER[]))) AS bracket,
-        unnest($bracket_highs::INTEGER[]) AS high,
-        unnest($bracket_labels::VARCHAR[]) AS label
 )
 
 SELECT
@@ -252,7 +246,7 @@ SELECT
 FROM grains AS g,
     unnest(range(greatest(g.max_offset + 1, len($bracket_lows::INTEGER[])))) AS o(period_offset)
 CROSS JOIN (VALUES (0, 'n_day'), (1, 'rolling'), (2, 'range')) AS m(method_id, method)
-LEFT JOIN brackets AS b ON b.bracket = o.period_offset
+LEFT JOIN retention_brackets AS b ON b.bracket = o.period_offset
 WHERE CASE WHEN m.method = 'range' THEN b.bracket IS NOT NULL ELSE o.period_offset <= g.max_offset END;
 
 -- Every text column of the mart is an ENUM: a one-byte code per row instead of a string
@@ -445,3 +439,4 @@ DROP TABLE retention_counts;
 DROP TABLE retention_members;
 DROP TABLE retention_combos;
 DROP TABLE retention_grain_cells;
+DROP TABLE retention_brackets;

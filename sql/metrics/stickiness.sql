@@ -34,14 +34,17 @@ counts AS (
     SELECT grain, period, active_days, count(*) AS users FROM user_periods GROUP BY ALL
 ),
 
--- Period numbers back to start dates, once per period.
+-- Period numbers back to start and end dates, once per period.
 starts AS (
-    SELECT
-        grain,
-        period,
-        CASE grain WHEN 'week' THEN week_start_of_index(period, $week_start) ELSE month_start_of_index(period) END
-            AS period_start
-    FROM (SELECT DISTINCT grain, period FROM counts)
+    SELECT *, period_end_of(grain, period_start) AS period_end
+    FROM (
+        SELECT
+            grain,
+            period,
+            CASE grain WHEN 'week' THEN week_start_of_index(period, $week_start) ELSE month_start_of_index(period) END
+                AS period_start
+        FROM (SELECT DISTINCT grain, period FROM counts)
+    )
 )
 
 SELECT
@@ -49,8 +52,8 @@ SELECT
     s.period_start,
     c.active_days::INTEGER AS active_days,
     c.users,
-    (period_end_of(c.grain, s.period_start) - s.period_start + 1)::INTEGER AS days_in_period,
-    s.period_start >= b.first_date AND period_end_of(c.grain, s.period_start) <= b.last_date AS period_complete
+    (s.period_end - s.period_start + 1)::INTEGER AS days_in_period,
+    s.period_start >= b.first_date AND s.period_end <= b.last_date AS period_complete
 FROM counts AS c
 JOIN starts AS s USING (grain, period)
 CROSS JOIN bounds AS b
